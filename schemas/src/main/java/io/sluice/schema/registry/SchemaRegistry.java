@@ -1,0 +1,35 @@
+package io.sluice.schema.registry;
+
+import java.util.List;
+import java.util.Optional;
+import org.apache.avro.Schema;
+
+/**
+ * The subset of a Confluent-compatible schema registry that Sluice needs.
+ *
+ * <p>Ids are global: one id names one schema, whatever subjects it is registered under, as in
+ * Confluent's registry. Implementations are thread-safe.
+ */
+public interface SchemaRegistry extends AutoCloseable {
+
+  /** Registers {@code schema} under {@code subject} (idempotent) and returns its global id. */
+  int register(String subject, Schema schema);
+
+  /** The id and version of {@code schema} under {@code subject}, if it was registered there. */
+  Optional<RegisteredSchema> lookup(String subject, Schema schema);
+
+  /** The schema with this global id. */
+  Schema byId(int id);
+
+  /** The latest version registered under {@code subject}. */
+  Optional<RegisteredSchema> latest(String subject);
+
+  /** Every version registered under {@code subject}, oldest first. */
+  List<RegisteredSchema> versions(String subject);
+
+  /** Every subject, sorted. */
+  List<String> subjects();
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,214 @@
+package io.sluice.schema.serde;
+
+import io.sluice.schema.AvroTrust;
+import io.sluice.schema.registry.SchemaRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Avro binary in the Confluent Schema Registry framing: magic byte 0, a 4-byte big-endian schema
+ * id, then the Avro binary body. Subjects follow the topic name strategy ({@code <topic>-value},
+ * {@code <topic>-key}).
+ *
+ * <p>The writer schema of every record read is fetched by id, so a reader with an older schema
+ * reads records written with a newer compatible one. A payload that cannot be read fails with a
+ * {@link SerializationException} saying why; it never decodes to {@code null}.
+ *
+ * <p>Thread-safe: one instance may serve every stream thread.
+ */
+public final class ConfluentAvroSerde<T> implements Serde<T> {
+  public static final byte MAGIC = 0;
+  public static final int HEADER_SIZE = 5;
+
+  private final SchemaRegistry registry;
+  private final boolean isKey;
+  private final Schema readerSchema;
+  private final GenericData model;
+  private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
+  private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
+
+  static {
+    AvroTrust.install();
+  }
+
+  private ConfluentAvroSerde(
+      SchemaRegistry registry, boolean isKey, Schema readerSchema, GenericData model) {
+    this.registry = registry;
+    this.isKey = isKey;
+    this.readerSchema = readerSchema;
+    this.model = model;
+  }
+
+  /** A value serde of a generated class. */
+  public static <T extends SpecificRecord> ConfluentAvroSerde<T> forValues(
+      Class<T> type, SchemaRegistry registry) {
+    return specific(type, registry, false);
+  }
+
+  /** A serde of a generated class, for keys or values. */
+  public static <T extends SpecificRecord> ConfluentAvroSerde<T> specific(
+      Class<T> type, SchemaRegistry registry, boolean isKey) {
+    SpecificData model = SpecificData.getForClass(type);
+    return new ConfluentAvroSerde<>(registry, isKey, model.getSchema(type), model);
+  }
+
+  /** A serde that reads any record with its writer schema, as a {@link GenericRecord}. */
+  public static ConfluentAvroSerde<GenericRecord> generic(SchemaRegistry registry, boolean isKey) {
+    return new ConfluentAvroSerde<>(registry, isKey, null, GenericData.get());
+  }
+
+  /** The subject of {@code topic} under the topic name strategy. */
+  public static String subject(String topic, boolean isKey) {
+    return topic + (isKey ? "-key" : "-value");
+  }
+
+  /** The schema id in a framed payload, or a {@link SerializationException} if it is not one. */
+  public static int schemaId(byte[] data) {
+    if (data.length < HEADER_SIZE) {
+      throw new SerializationException(
+          "payload of "
+              + data.length
+              + " bytes is too short for the Confluent framing (magic byte and 4-byte schema id)");
+    }
+    if (data[0] != MAGIC) {
+      throw new SerializationException(
+          String.format(
+              "unknown magic byte 0x%02x: not Avro in the Confluent framing", data[0] & 0xff));
+    }
+    return ByteBuffer.wrap(data, 1, 4).getInt();
+  }
+
+  /** Registers (or looks up) this serde's schema under {@code topic}'s subject; returns the id. */
+  public int register(String topic) {
+    if (readerSchema == null) {
+      throw new IllegalStateException("a generic serde has no schema of its own");
+    }
+    return idFor(topic, readerSchema);
+  }
+
+  private int idFor(String topic, Schema schema) {
+    String subject = subject(topic, isKey);
+    if (schema == readerSchema) {
+      return idsBySubject.computeIfAbsent(subject, s -> registry.register(s, schema));
+    }
+    return registry.register(subject, schema);
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return this::serialize;
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return this::deserialize;
+  }
+
+  /** Writes {@code value} framed; {@code null} stays {@code null} (a tombstone). */
+  public byte[] serialize(String topic, T value) {
+    if (value == null) {
+      return null;
+    }
+    Schema schema = readerSchema != null ? readerSchema : ((GenericRecord) value).getSchema();
+    int id = idFor(topic, schema);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    out.write(MAGIC);
+    out.write(id >>> 24);
+    out.write(id >>> 16);
+    out.write(id >>> 8);
+    out.write(id);
+    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+    try {
+      GenericDatumWriter<T> writer =
+          model instanceof SpecificData sd
+              ? new SpecificDatumWriter<>(schema, sd)
+              : new GenericDatumWriter<>(schema, model);
+      writer.write(value, encoder);
+      encoder.flush();
+    } catch (IOException | RuntimeException e) {
+      throw new SerializationException(
+          "cannot write " + schema.getFullName() + " to " + topic + ": " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Reads a framed payload; {@code null} stays {@code null}. */
+  public T deserialize(String topic, byte[] data) {
+    if (data == null) {
+      return null;
+    }
+    int id = schemaId(data);
+    DatumReader<T> reader;
+    try {
+      reader = readers.computeIfAbsent(id, this::newReader);
+    } catch (RuntimeException e) {
+      throw new SerializationException(
+          "cannot resolve schema id " + id + " of a record in " + topic + ": " + e.getMessage(), e);
+    }
+    BinaryDecoder decoder =
+        DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null);
+    T value;
+    try {
+      value = reader.read(null, decoder);
+    } catch (IOException | RuntimeException e) {
+      throw new SerializationException(
+          "cannot decode the Avro body ("
+              + (data.length - HEADER_SIZE)
+              + " bytes, schema id "
+              + id
+              + ") of a record in "
+              + topic
+              + ": "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+          e);
+    }
+    try {
+      if (!decoder.isEnd()) {
+        throw new SerializationException(
+            "trailing bytes after the Avro body (schema id " + id + ") of a record in " + topic);
+      }
+    } catch (IOException e) {
+      throw new SerializationException("cannot read record in " + topic, e);
+    }
+    return value;
+  }
+
+  private DatumReader<T> newReader(int id) {
+    Schema writer = registry.byId(id);
+    if (readerSchema == null) {
+      return new GenericDatumReader<>(writer, writer, model);
+    }
+    if (!writer.getFullName().equals(readerSchema.getFullName())
+        && !readerSchema.getAliases().contains(writer.getFullName())) {
+      throw new SerializationException(
+          "schema id "
+              + id
+              + " is "
+              + writer.getFullName()
+              + ", expected "
+              + readerSchema.getFullName());
+    }
+    return new SpecificDatumReader<>(writer, readerSchema, (SpecificData) model);
+  }
+}

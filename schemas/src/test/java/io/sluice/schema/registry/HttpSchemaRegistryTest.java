@@ -1,0 +1,124 @@
+package io.sluice.schema.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.events.Request;
+import io.sluice.events.Response;
+import io.sluice.schema.serde.ConfluentAvroSerde;
+import io.sluice.schema.testing.SampleEvents;
+import java.nio.file.Path;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HttpSchemaRegistryTest {
+
+  @Test
+  void shouldRegisterLookUpAndFetchAgainstTheServedCatalogOverRealHttp() throws Exception {
+    try (RegistryHttpServer server =
+            RegistryHttpServer.start(CatalogSchemaRegistry.bundled(), "127.0.0.1", 0);
+        HttpSchemaRegistry client =
+            new HttpSchemaRegistry(HttpSchemaRegistry.Options.of(server.url()))) {
+      // When a bundled schema is registered, then the catalog's id comes back
+      assertThat(client.register("llm.requests-value", Request.getClassSchema())).isEqualTo(1);
+      // and it can be fetched by id and looked up under its subject
+      assertThat(client.byId(2)).isEqualTo(Response.getClassSchema());
+      assertThat(client.lookup("llm.responses-value", Response.getClassSchema()))
+          .hasValueSatisfying(v -> assertThat(v.id()).isEqualTo(2));
+      assertThat(client.latest("llm.cache-value"))
+          .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(1));
+      assertThat(client.subjects()).contains("llm.requests-value", "llm.traces-value");
+
+      // A new schema gets a dynamic id, a new version, and is found again
+      Schema other = SchemaBuilder.record("Other").fields().requiredString("a").endRecord();
+      int id = client.register("other-value", other);
+      assertThat(id).isGreaterThanOrEqualTo(CatalogSchemaRegistry.DYNAMIC_ID_BASE);
+      assertThat(client.versions("other-value")).hasSize(1);
+      assertThat(client.lookup("nothing-value", other)).isEmpty();
+      assertThat(client.latest("nothing-value")).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldLetTheSerdeWorkThroughTheHttpClient() throws Exception {
+    try (RegistryHttpServer server =
+            RegistryHttpServer.start(CatalogSchemaRegistry.bundled(), "127.0.0.1", 0);
+        HttpSchemaRegistry client =
+            new HttpSchemaRegistry(HttpSchemaRegistry.Options.of(server.url()))) {
+      ConfluentAvroSerde<Request> viaHttp = ConfluentAvroSerde.forValues(Request.class, client);
+      byte[] bytes = viaHttp.serialize("llm.requests", SampleEvents.request());
+
+      Request read =
+          ConfluentAvroSerde.forValues(Request.class, CatalogSchemaRegistry.bundled())
+              .deserialize("llm.requests", bytes);
+
+      assertThat(read).isEqualTo(SampleEvents.request());
+    }
+  }
+
+  @Test
+  void shouldKeepRegistrationsInTheDataDirectoryAcrossRestarts(@TempDir Path dir) {
+    Schema other = SchemaBuilder.record("Kept").fields().requiredLong("n").endRecord();
+    int id = CatalogSchemaRegistry.persistent(dir).register("kept-value", other);
+
+    CatalogSchemaRegistry reopened = CatalogSchemaRegistry.persistent(dir);
+
+    assertThat(reopened.byId(id)).isEqualTo(other);
+    assertThat(reopened.latest("kept-value"))
+        .hasValueSatisfying(v -> assertThat(v.id()).isEqualTo(id));
+    Schema third = SchemaBuilder.record("Third").fields().requiredLong("n").endRecord();
+    assertThat(reopened.register("third-value", third)).isEqualTo(id + 1);
+  }
+
+  @Test
+  void shouldSendBasicAuthAndCacheSchemasById() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(
+          new MockResponse.Builder()
+              .code(200)
+              .body("{\"schema\":" + quote(Request.getClassSchema().toString()) + "}")
+              .build());
+      server.start();
+      String url = server.url("/").toString();
+      try (HttpSchemaRegistry client =
+          new HttpSchemaRegistry(new HttpSchemaRegistry.Options(url, "alice:s3cret", null))) {
+        assertThat(client.byId(7)).isEqualTo(Request.getClassSchema());
+        assertThat(client.byId(7)).isEqualTo(Request.getClassSchema());
+      }
+      RecordedRequest recorded = server.takeRequest();
+      assertThat(recorded.getTarget()).isEqualTo("/schemas/ids/7");
+      assertThat(recorded.getHeaders().get("Authorization")).isEqualTo("Basic YWxpY2U6czNjcmV0");
+      assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void shouldSurfaceTheRegistryErrorCodeAndMessage() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(
+          new MockResponse.Builder()
+              .code(409)
+              .body("{\"error_code\":409,\"message\":\"Schema being registered is incompatible\"}")
+              .build());
+      server.start();
+      try (HttpSchemaRegistry client =
+          new HttpSchemaRegistry(
+              new HttpSchemaRegistry.Options(server.url("/").toString(), null, "tok"))) {
+        assertThatThrownBy(() -> client.register("x-value", Request.getClassSchema()))
+            .isInstanceOf(SchemaRegistryException.class)
+            .hasMessageContaining("HTTP 409")
+            .hasMessageContaining("incompatible");
+      }
+      assertThat(server.takeRequest().getHeaders().get("Authorization")).isEqualTo("Bearer tok");
+    }
+  }
+
+  private static String quote(String s) {
+    return new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(s).toString();
+  }
+}
