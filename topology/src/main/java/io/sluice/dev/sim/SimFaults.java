@@ -1,0 +1,113 @@
+package io.sluice.dev.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+
+/**
+ * The simulator's behaviour that can change at run time ({@code POST /admin/faults}), with the same
+ * names as the {@code sluice sim} flags.
+ *
+ * @param latencyMs added before every answer
+ * @param jitterMs up to this much more, uniformly at random
+ * @param failRate the fraction of calls that fail, spread evenly (0.5: every second call)
+ * @param failStatus the HTTP status of a failure (429 comes with {@code Retry-After}), or {@code
+ *     hang}: no answer at all, so the client's timeout fires
+ * @param retryAfterS the {@code Retry-After} seconds sent with 429 and 503
+ * @param contextWindow prompts with more tokens get a context-window error; 0 for no limit
+ */
+public record SimFaults(
+    long latencyMs,
+    long jitterMs,
+    double failRate,
+    String failStatus,
+    long retryAfterS,
+    int contextWindow) {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  public static final SimFaults NONE = new SimFaults(0, 0, 0.0, "500", 1, 0);
+
+  public SimFaults {
+    if (latencyMs < 0 || jitterMs < 0) {
+      throw new IllegalArgumentException("latency-ms and jitter-ms must be >= 0");
+    }
+    if (failRate < 0 || failRate > 1 || Double.isNaN(failRate)) {
+      throw new IllegalArgumentException("fail-rate must be between 0 and 1, not " + failRate);
+    }
+    if (!failStatus.equals("hang")) {
+      int status;
+      try {
+        status = Integer.parseInt(failStatus);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "fail-status must be an HTTP status (400-599) or 'hang', not '" + failStatus + "'");
+      }
+      if (status < 400 || status > 599) {
+        throw new IllegalArgumentException("fail-status must be 400-599 or 'hang', not " + status);
+      }
+    }
+    if (retryAfterS < 0 || contextWindow < 0) {
+      throw new IllegalArgumentException("retry-after-s and context-window must be >= 0");
+    }
+  }
+
+  public boolean hangs() {
+    return failStatus.equals("hang");
+  }
+
+  public int status() {
+    return hangs() ? 0 : Integer.parseInt(failStatus);
+  }
+
+  /** This with the fields present in {@code patch} (dashed or underscored names) replaced. */
+  public SimFaults with(JsonNode patch) {
+    for (Map.Entry<String, JsonNode> e : patch.properties()) {
+      String key = e.getKey().replace('_', '-');
+      if (!java.util.List.of(
+              "latency-ms",
+              "jitter-ms",
+              "fail-rate",
+              "fail-status",
+              "retry-after-s",
+              "context-window")
+          .contains(key)) {
+        throw new IllegalArgumentException("unknown fault '" + e.getKey() + "'");
+      }
+    }
+    return new SimFaults(
+        longOf(patch, "latency-ms", latencyMs),
+        longOf(patch, "jitter-ms", jitterMs),
+        node(patch, "fail-rate") == null ? failRate : node(patch, "fail-rate").asDouble(),
+        node(patch, "fail-status") == null ? failStatus : node(patch, "fail-status").asText(),
+        longOf(patch, "retry-after-s", retryAfterS),
+        (int) longOf(patch, "context-window", contextWindow));
+  }
+
+  private static JsonNode node(JsonNode patch, String dashed) {
+    JsonNode n = patch.get(dashed);
+    return n != null ? n : patch.get(dashed.replace('-', '_'));
+  }
+
+  private static long longOf(JsonNode patch, String key, long current) {
+    JsonNode n = node(patch, key);
+    if (n == null) {
+      return current;
+    }
+    if (!n.canConvertToLong() || !n.isNumber()) {
+      throw new IllegalArgumentException(key + " must be a number");
+    }
+    return n.asLong();
+  }
+
+  public ObjectNode toJson() {
+    return MAPPER
+        .createObjectNode()
+        .put("latency-ms", latencyMs)
+        .put("jitter-ms", jitterMs)
+        .put("fail-rate", failRate)
+        .put("fail-status", failStatus)
+        .put("retry-after-s", retryAfterS)
+        .put("context-window", contextWindow);
+  }
+}
