@@ -1,0 +1,115 @@
+package io.sluice.config;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Checks the values the YAML types cannot, naming the key of the first problem. */
+final class ConfigValidator {
+  private static final Set<String> GUARANTEES = Set.of("exactly_once_v2", "at_least_once");
+  private static final Set<String> PROVIDER_TYPES = Set.of("openai", "anthropic");
+  private static final Set<String> STRATEGIES = Set.of("weighted", "least_busy", "lowest_latency");
+
+  private ConfigValidator() {}
+
+  static void validate(SluiceConfig c, String source) {
+    String p = source + ": ";
+    SluiceConfig.KafkaSection k = c.kafka();
+    require(!k.bootstrapServers().isBlank(), p + "kafka.bootstrap_servers must not be empty");
+    require(
+        GUARANTEES.contains(k.processingGuarantee()),
+        p
+            + "kafka.processing_guarantee must be exactly_once_v2 or at_least_once, not '"
+            + k.processingGuarantee()
+            + "'");
+    require(k.commitIntervalMs() > 0, p + "kafka.commit_interval_ms must be > 0");
+    require(k.lingerMs() >= 0, p + "kafka.linger_ms must be >= 0");
+    require(k.numStreamThreads() > 0, p + "kafka.num_stream_threads must be > 0");
+    if (c.schemaRegistry() != null) {
+      requireUrl(c.schemaRegistry().url(), p + "schema_registry.url");
+    }
+    require(c.topics().partitions() > 0, p + "topics.partitions must be > 0");
+    for (Map.Entry<String, SluiceConfig.ProviderConfig> e : c.providers().entrySet()) {
+      String key = "providers." + e.getKey();
+      SluiceConfig.ProviderConfig pc = e.getValue();
+      require(pc != null, p + key + " is empty");
+      require(
+          pc.type() != null && PROVIDER_TYPES.contains(pc.type()),
+          p + key + ".type must be openai or anthropic, not '" + pc.type() + "'");
+      requireUrl(pc.baseUrl(), p + key + ".base_url");
+      require(pc.timeoutMs() > 0, p + key + ".timeout_ms must be > 0");
+      require(pc.maxConcurrency() > 0, p + key + ".max_concurrency must be > 0");
+    }
+    for (Map.Entry<String, SluiceConfig.ModelConfig> e : c.models().entrySet()) {
+      String key = "models." + e.getKey();
+      SluiceConfig.ModelConfig m = e.getValue();
+      require(m != null, p + key + " is empty");
+      require(
+          STRATEGIES.contains(m.strategy()),
+          p
+              + key
+              + ".strategy must be weighted, least_busy or lowest_latency, not '"
+              + m.strategy()
+              + "'");
+      require(!m.deployments().isEmpty(), p + key + ".deployments must not be empty");
+      require(m.retries() >= 0, p + key + ".retries must be >= 0");
+      List<SluiceConfig.DeploymentConfig> ds = m.deployments();
+      for (int i = 0; i < ds.size(); i++) {
+        SluiceConfig.DeploymentConfig d = ds.get(i);
+        String dk = key + ".deployments[" + i + "]";
+        require(d.provider() != null, p + dk + ".provider is required");
+        require(
+            c.providers().containsKey(d.provider()),
+            p
+                + dk
+                + ".provider: unknown provider '"
+                + d.provider()
+                + "' (configured: "
+                + new TreeSet<>(c.providers().keySet())
+                + ")");
+        require(d.model() != null && !d.model().isBlank(), p + dk + ".model is required");
+        require(d.weight() >= 0, p + dk + ".weight must be >= 0");
+      }
+      for (String f : m.fallbacks()) {
+        require(
+            c.models().containsKey(f) && !f.equals(e.getKey()),
+            p + key + ".fallbacks: '" + f + "' is not another configured model alias");
+      }
+    }
+    require(
+        Set.of("tenant", "global").contains(c.cache().scope()),
+        p + "cache.scope must be tenant or global, not '" + c.cache().scope() + "'");
+    Durations.parse(c.cache().ttl(), p + "cache.ttl");
+    Durations.parse(c.sessions().idleTtl(), p + "sessions.idle_ttl");
+    require(
+        c.sessions().maxHistoryMessages() >= 0, p + "sessions.max_history_messages must be >= 0");
+    if (c.tools() != null) {
+      require(c.tools().timeoutMs() > 0, p + "tools.timeout_ms must be > 0");
+      require(c.tools().maxRounds() > 0, p + "tools.max_rounds must be > 0");
+      require(
+          c.tools().amqpUrl().startsWith("amqp"),
+          p + "tools.amqp_url must be an amqp:// or amqps:// URL");
+    }
+    require(c.http().port() >= 0 && c.http().port() <= 65535, p + "http.port must be 0-65535");
+  }
+
+  private static void requireUrl(String url, String key) {
+    require(url != null && !url.isBlank(), key + " is required");
+    try {
+      URI u = URI.create(url);
+      require(
+          ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null,
+          key + " must be an http(s) URL, not '" + url + "'");
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + " must be an http(s) URL, not '" + url + "'");
+    }
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new ConfigException(message);
+    }
+  }
+}

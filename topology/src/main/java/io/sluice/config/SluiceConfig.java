@@ -1,0 +1,333 @@
+package io.sluice.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The config file (YAML), as fixed by the contract, plus Sluice's own keys. Every key is documented
+ * in the README. Sections left out take their defaults; an unknown key, a wrong type or an invalid
+ * value is a {@link ConfigException} naming the key (and the line).
+ */
+public record SluiceConfig(
+    KafkaSection kafka,
+    SchemaRegistrySection schemaRegistry,
+    TopicsSection topics,
+    Map<String, ProviderConfig> providers,
+    Map<String, ModelConfig> models,
+    CacheSection cache,
+    ToolsSection tools,
+    Map<String, TenantConfig> tenants,
+    HttpSection http,
+    SessionsSection sessions,
+    TracingSection tracing) {
+
+  public SluiceConfig {
+    kafka =
+        kafka != null ? kafka : new KafkaSection(null, null, null, null, null, null, null, null);
+    topics = topics != null ? topics : TopicsSection.defaults();
+    providers = providers != null ? providers : Map.of();
+    models = models != null ? models : Map.of();
+    cache = cache != null ? cache : new CacheSection(null, null, null);
+    http = http != null ? http : new HttpSection(null, null);
+    sessions = sessions != null ? sessions : new SessionsSection(null, null);
+    tracing = tracing != null ? tracing : new TracingSection(null);
+  }
+
+  /** A config with every default (no providers, no models). */
+  public static SluiceConfig defaults() {
+    return new SluiceConfig(null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** {@code kafka:} the cluster and how the app uses it. */
+  public record KafkaSection(
+      String bootstrapServers,
+      String applicationId,
+      String processingGuarantee,
+      Map<String, String> properties,
+      Long commitIntervalMs,
+      Long lingerMs,
+      Integer numStreamThreads,
+      String stateDir) {
+    public KafkaSection {
+      bootstrapServers = bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092";
+      applicationId = applicationId != null ? applicationId : "sluice";
+      processingGuarantee = processingGuarantee != null ? processingGuarantee : "exactly_once_v2";
+      properties = properties != null ? Map.copyOf(properties) : Map.of();
+      commitIntervalMs = commitIntervalMs != null ? commitIntervalMs : 20L;
+      lingerMs = lingerMs != null ? lingerMs : 5L;
+      numStreamThreads = numStreamThreads != null ? numStreamThreads : 1;
+      stateDir =
+          stateDir != null ? stateDir : System.getProperty("java.io.tmpdir") + "/sluice-state";
+    }
+  }
+
+  /** {@code schema_registry:} leave out for the bundled catalog. */
+  public record SchemaRegistrySection(String url, String basicAuthUserInfo, String bearerToken) {}
+
+  /** {@code topics:} the prefix and any name to override. */
+  public record TopicsSection(
+      String prefix,
+      Integer partitions,
+      Short replicationFactor,
+      String requests,
+      String responses,
+      String traces,
+      String usage,
+      String toolCalls,
+      String toolResults,
+      String dlq,
+      String cache,
+      String completions) {
+    public TopicsSection {
+      prefix = prefix != null ? prefix : "llm.";
+      partitions = partitions != null ? partitions : 6;
+    }
+
+    public static TopicsSection defaults() {
+      return new TopicsSection(
+          null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+  }
+
+  /** {@code providers.<name>:} one LLM endpoint. */
+  public record ProviderConfig(
+      String type,
+      String baseUrl,
+      String apiKey,
+      Long timeoutMs,
+      Integer maxConcurrency,
+      Map<String, String> headers,
+      Boolean http2) {
+    public ProviderConfig {
+      timeoutMs = timeoutMs != null ? timeoutMs : 30_000L;
+      maxConcurrency = maxConcurrency != null ? maxConcurrency : 256;
+      headers = headers != null ? Map.copyOf(headers) : Map.of();
+      http2 = http2 != null && http2;
+    }
+
+    @Override
+    public String toString() {
+      return "ProviderConfig[type=" + type + ", baseUrl=" + baseUrl + ", apiKey=<redacted>]";
+    }
+  }
+
+  /** {@code models.<alias>:} how an alias is served. */
+  public record ModelConfig(
+      String strategy,
+      List<DeploymentConfig> deployments,
+      Integer retries,
+      List<String> fallbacks) {
+    public ModelConfig {
+      strategy = strategy != null ? strategy : "weighted";
+      deployments = deployments != null ? List.copyOf(deployments) : List.of();
+      retries = retries != null ? retries : 2;
+      fallbacks = fallbacks != null ? List.copyOf(fallbacks) : List.of();
+    }
+  }
+
+  /** One deployment of an alias. */
+  public record DeploymentConfig(String provider, String model, Double weight, Price pricePerMtok) {
+    public DeploymentConfig {
+      weight = weight != null ? weight : 1.0;
+      pricePerMtok = pricePerMtok != null ? pricePerMtok : new Price(0.0, 0.0);
+    }
+  }
+
+  /** US dollars per million tokens. */
+  public record Price(Double input, Double output) {
+    public Price {
+      input = input != null ? input : 0.0;
+      output = output != null ? output : 0.0;
+    }
+  }
+
+  /** {@code cache:} the shared response cache. */
+  public record CacheSection(Boolean enabled, String ttl, String scope) {
+    public CacheSection {
+      enabled = enabled == null || enabled;
+      ttl = ttl != null ? ttl : "1h";
+      scope = scope != null ? scope : "tenant";
+    }
+  }
+
+  /** {@code tools:} the RabbitMQ tool bridge. */
+  public record ToolsSection(String amqpUrl, String exchange, Long timeoutMs, Integer maxRounds) {
+    public ToolsSection {
+      amqpUrl = amqpUrl != null ? amqpUrl : "amqp://guest:guest@127.0.0.1:5672";
+      exchange = exchange != null ? exchange : "sluice.tools";
+      timeoutMs = timeoutMs != null ? timeoutMs : 10_000L;
+      maxRounds = maxRounds != null ? maxRounds : 4;
+    }
+  }
+
+  /** {@code tenants.<id>:} which models a tenant may use ({@code *} for all). */
+  public record TenantConfig(List<String> models) {
+    public TenantConfig {
+      models = models != null ? List.copyOf(models) : List.of("*");
+    }
+  }
+
+  /** {@code http:} the metrics and health endpoint. */
+  public record HttpSection(String host, Integer port) {
+    public HttpSection {
+      host = host != null ? host : "127.0.0.1";
+      port = port != null ? port : 8080;
+    }
+  }
+
+  /** {@code sessions:} conversation history kept per session. */
+  public record SessionsSection(Integer maxHistoryMessages, String idleTtl) {
+    public SessionsSection {
+      maxHistoryMessages = maxHistoryMessages != null ? maxHistoryMessages : 50;
+      idleTtl = idleTtl != null ? idleTtl : "24h";
+    }
+  }
+
+  /** {@code tracing:} what spans may carry. */
+  public record TracingSection(Boolean includeContent) {
+    public TracingSection {
+      includeContent = includeContent != null && includeContent;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  /** Reads and validates a config file, substituting environment variables. */
+  public static SluiceConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file " + file + " does not exist");
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    return parse(text, file.toString(), System.getenv());
+  }
+
+  /** Parses and validates config text; {@code source} names it in errors. */
+  public static SluiceConfig parse(String text, String source, Map<String, String> env) {
+    String substituted = EnvSubstitution.apply(text, env, source);
+    if (substituted.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
+      SluiceConfig empty = defaults();
+      ConfigValidator.validate(empty, source);
+      return empty;
+    }
+    SluiceConfig config;
+    try {
+      config = YAML.readValue(substituted, SluiceConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new ConfigException(
+          source
+              + lineOfKey(substituted, e)
+              + ": unknown key '"
+              + path(e)
+              + "' (known here: "
+              + e.getKnownPropertyIds().stream()
+                  .map(Object::toString)
+                  .sorted()
+                  .collect(Collectors.joining(", "))
+              + ")");
+    } catch (JsonMappingException e) {
+      throw new ConfigException(
+          source + lineOf(e.getLocation()) + ": " + path(e) + ": " + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(
+          source + lineOf(e.getLocation()) + ": not valid YAML: " + e.getOriginalMessage());
+    }
+    if (config == null) {
+      config = defaults();
+    }
+    ConfigValidator.validate(config, source);
+    return config;
+  }
+
+  /**
+   * Jackson reports an unknown key of a record at the end of its object, so find the key's own line
+   * by walking the path through the text.
+   */
+  private static String lineOfKey(String text, JsonMappingException e) {
+    String[] lines = text.split("\n", -1);
+    int from = 0;
+    int found = -1;
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() == null) {
+        continue;
+      }
+      java.util.regex.Pattern key =
+          java.util.regex.Pattern.compile(
+              "(^|[\\s{,-])[\"']?"
+                  + java.util.regex.Pattern.quote(ref.getFieldName())
+                  + "[\"']?\\s*:");
+      found = -1;
+      for (int i = from; i < lines.length; i++) {
+        if (key.matcher(lines[i]).find()) {
+          found = i;
+          break;
+        }
+      }
+      if (found < 0) {
+        return lineOf(e.getLocation());
+      }
+      from = found;
+    }
+    return found < 0 ? lineOf(e.getLocation()) : " line " + (found + 1);
+  }
+
+  private static String lineOf(JsonLocation location) {
+    return location == null || location.getLineNr() < 0 ? "" : " line " + location.getLineNr();
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The topic names, resolved from the prefix and overrides. */
+  public Map<String, String> topicNames() {
+    Map<String, String> names = new LinkedHashMap<>();
+    TopicsSection t = topics;
+    names.put("requests", or(t.requests(), t.prefix() + "requests"));
+    names.put("responses", or(t.responses(), t.prefix() + "responses"));
+    names.put("traces", or(t.traces(), t.prefix() + "traces"));
+    names.put("usage", or(t.usage(), t.prefix() + "usage"));
+    names.put("tool-calls", or(t.toolCalls(), t.prefix() + "tool-calls"));
+    names.put("tool-results", or(t.toolResults(), t.prefix() + "tool-results"));
+    names.put("dlq", or(t.dlq(), t.prefix() + "dlq"));
+    names.put("cache", or(t.cache(), t.prefix() + "cache"));
+    names.put("completions", or(t.completions(), t.prefix() + "completions"));
+    return names;
+  }
+
+  private static String or(String a, String b) {
+    return a != null ? a : b;
+  }
+}
