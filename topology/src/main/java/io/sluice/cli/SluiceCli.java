@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       TopicsCommand.class,
       ProduceCommand.class,
       ConsumeCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SluiceCli implements Runnable {

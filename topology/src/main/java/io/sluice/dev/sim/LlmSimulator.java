@@ -24,6 +24,7 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
@@ -45,6 +46,8 @@ public final class LlmSimulator implements AutoCloseable {
   private static final int MAX_BODY = 16 * 1024 * 1024;
   private static final int RECORDED = 512;
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Http2Settings H2_SETTINGS =
+      Http2Settings.defaultSettings().maxConcurrentStreams(100_000);
 
   /** How to start a simulator. {@code apiKey} null accepts any key. */
   public record Options(String host, int port, SimFaults faults, String apiKey, int threads) {
@@ -114,7 +117,7 @@ public final class LlmSimulator implements AutoCloseable {
             protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                     ? new Http2ServerUpgradeCodec(
-                        Http2FrameCodecBuilder.forServer().build(),
+                        Http2FrameCodecBuilder.forServer().initialSettings(H2_SETTINGS).build(),
                         new Http2MultiplexHandler(stream))
                     : null,
             MAX_BODY);
@@ -123,7 +126,7 @@ public final class LlmSimulator implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             ch.pipeline()
-                .addLast(Http2FrameCodecBuilder.forServer().build())
+                .addLast(Http2FrameCodecBuilder.forServer().initialSettings(H2_SETTINGS).build())
                 .addLast(new Http2MultiplexHandler(stream));
           }
         };

@@ -1,0 +1,51 @@
+package io.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandLineUsageTest {
+  @Test
+  void shouldExitTwoWithAMessageOnABadFlag() {
+    CliRun run = CliRun.run("", "produce", "--bogus");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("Unknown option: '--bogus'");
+  }
+
+  @Test
+  void shouldExitTwoOnABadFlagValue() {
+    CliRun run = CliRun.run("", "sim", "--port", "0", "--fail-rate", "3");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("fail-rate must be between 0 and 1");
+  }
+
+  @Test
+  void shouldExitTwoNamingTheKeyOfABadConfigFile(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("sluice.yaml");
+    Files.writeString(config, "kafka:\n  bootstrap_servers: 127.0.0.1:1\n  bootstrap_servrs: x\n");
+
+    CliRun run = CliRun.run("", "topics", "--config", config.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("line 3: unknown key 'kafka.bootstrap_servrs'");
+  }
+
+  @Test
+  void shouldOfferHelpOnEveryCommand() {
+    for (String cmd : new String[] {"dev", "broker", "sim", "topics", "produce", "consume"}) {
+      CliRun run = CliRun.run("", cmd, "--help");
+      assertThat(run.exitCode()).as(cmd).isZero();
+      assertThat(run.out()).as(cmd).contains("Usage: sluice " + cmd);
+    }
+  }
+
+  @Test
+  void shouldRequireASubcommand() {
+    assertThat(CliRun.run("").exitCode()).isEqualTo(2);
+  }
+}
