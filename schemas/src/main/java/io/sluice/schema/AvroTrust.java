@@ -8,6 +8,7 @@ import org.apache.avro.util.ClassSecurityValidator;
  */
 public final class AvroTrust {
   public static final String EVENTS_PACKAGE = "io.sluice.events";
+  public static final String INTERNAL_PACKAGE = "io.sluice.internal";
   private static volatile boolean installed;
 
   private AvroTrust() {}
@@ -22,7 +23,10 @@ public final class AvroTrust {
         ClassSecurityValidator.ClassSecurityPredicate previous = ClassSecurityValidator.getGlobal();
         ClassSecurityValidator.setGlobal(
             ClassSecurityValidator.composite(
-                previous, c -> EVENTS_PACKAGE.equals(c.getPackageName())));
+                previous,
+                c ->
+                    EVENTS_PACKAGE.equals(c.getPackageName())
+                        || INTERNAL_PACKAGE.equals(c.getPackageName())));
         installed = true;
       }
     }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.internal.Completion;
+import io.sluice.internal.PendingRequest;
+import io.sluice.internal.SessionState;
 import io.sluice.schema.EventType;
 import io.sluice.schema.registry.CatalogSchemaRegistry.Entry;
 import java.io.IOException;
@@ -33,6 +36,10 @@ class CatalogTest {
       subjects.put("llm." + t.topicSuffix() + "-value", t.schema());
     }
     subjects.put("llm.cache-value", EventType.RESPONSE.schema());
+    // internal topics of the default application id
+    subjects.put("sluice-completions-value", Completion.getClassSchema());
+    subjects.put("sluice-pending-changelog-value", PendingRequest.getClassSchema());
+    subjects.put("sluice-sessions-changelog-value", SessionState.getClassSchema());
     return subjects;
   }
 

@@ -27,11 +27,12 @@ class HttpSchemaRegistryTest {
       // When a bundled schema is registered, then the catalog's id comes back
       assertThat(client.register("llm.requests-value", Request.getClassSchema())).isEqualTo(1);
       // and it can be fetched by id and looked up under its subject
-      assertThat(client.byId(2)).isEqualTo(Response.getClassSchema());
+      assertThat(client.byId(7)).isEqualTo(Response.getClassSchema());
       assertThat(client.lookup("llm.responses-value", Response.getClassSchema()))
-          .hasValueSatisfying(v -> assertThat(v.id()).isEqualTo(2));
+          .hasValueSatisfying(v -> assertThat(v.id()).isEqualTo(7));
       assertThat(client.latest("llm.cache-value"))
-          .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(1));
+          .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(2));
+      assertThat(client.versions("llm.responses-value")).hasSize(2);
       assertThat(client.subjects()).contains("llm.requests-value", "llm.traces-value");
 
       // A new schema gets a dynamic id, a new version, and is found again

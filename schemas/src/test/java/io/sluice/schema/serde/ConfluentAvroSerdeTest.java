@@ -65,8 +65,9 @@ class ConfluentAvroSerdeTest {
         ConfluentAvroSerde.forValues(Response.class, registry)
             .serialize("llm.cache", SampleEvents.response());
 
+    // ids from catalog.tsv: Request is id 1; Response v2 (with error.http_status) is id 7
     assertThat(ConfluentAvroSerde.schemaId(request)).isEqualTo(1);
-    assertThat(ConfluentAvroSerde.schemaId(cached)).isEqualTo(2);
+    assertThat(ConfluentAvroSerde.schemaId(cached)).isEqualTo(7);
   }
 
   @Test
