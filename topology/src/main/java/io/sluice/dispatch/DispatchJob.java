@@ -1,0 +1,28 @@
+package io.sluice.dispatch;
+
+import io.sluice.events.ChatMessage;
+import io.sluice.events.RequestParams;
+import io.sluice.events.ToolSpec;
+import java.util.List;
+
+/**
+ * A request handed from the session processor to the dispatcher: everything the call needs, so the
+ * dispatcher never reads a store.
+ *
+ * @param partition the task partition that dispatched it; its completion goes back there
+ * @param dispatch which dispatch of the request this is, from 1
+ * @param model the alias (or provider/model) as requested
+ * @param deadlineMs the request's deadline, epoch millis
+ * @param priority 0 (lowest) to 9; higher goes first when a provider is saturated
+ */
+public record DispatchJob(
+    String requestId,
+    String sessionId,
+    int partition,
+    int dispatch,
+    String model,
+    List<ChatMessage> messages,
+    RequestParams params,
+    List<ToolSpec> tools,
+    long deadlineMs,
+    int priority) {}

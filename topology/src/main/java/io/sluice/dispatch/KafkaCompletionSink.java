@@ -1,0 +1,62 @@
+package io.sluice.dispatch;
+
+import io.sluice.internal.Completion;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes completions with a plain idempotent producer (outside the stream's transactions) to the
+ * partition of the task that dispatched them. A completion that cannot be written is logged and
+ * counted; the request stays pending and the session processor dispatches it again.
+ */
+public final class KafkaCompletionSink implements CompletionSink {
+  private static final Logger log = LoggerFactory.getLogger(KafkaCompletionSink.class);
+
+  private final KafkaProducer<String, Completion> producer;
+  private final String topic;
+  private final AtomicLong failures = new AtomicLong();
+
+  public KafkaCompletionSink(Properties base, String topic, Serializer<Completion> serializer) {
+    Properties p = new Properties();
+    p.putAll(base);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "1");
+    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "sluice-completions");
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), serializer);
+    this.topic = topic;
+  }
+
+  @Override
+  public void publish(int partition, Completion completion) {
+    producer.send(
+        new ProducerRecord<>(topic, partition, completion.getSessionId(), completion),
+        (md, e) -> {
+          if (e != null) {
+            failures.incrementAndGet();
+            log.warn(
+                "completion of {} not written to {}-{}: {}; it will be dispatched again",
+                completion.getRequestId(),
+                topic,
+                partition,
+                e.toString());
+          }
+        });
+  }
+
+  public long failures() {
+    return failures.get();
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}

@@ -1,0 +1,121 @@
+package io.sluice.topology;
+
+import io.sluice.events.Request;
+import io.sluice.internal.Completion;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+
+/**
+ * The gateway's topology, built in one pure function from a {@link TopologySpec}: no Kafka client,
+ * no I/O. Every processor, store and internal topic has an explicit name, so changelog and
+ * repartition topics keep their names when the topology changes.
+ *
+ * <pre>
+ * requests (bytes) ─ ingest ─┬─ dead letter ──────────────────────────────► dlq
+ *                            ├─ rejected ─────────────────────────────────► responses
+ *                            ├─ keyed by session ─────────┐
+ *                            └─ other key ─ repartition ──┤
+ * completions ───────────────────────────────────────────┴─ session ─┬─► responses
+ *                                         (stores: sessions, pending) ├─► traces
+ *                                                                     └─► usage
+ * </pre>
+ */
+public final class GatewayTopology {
+  private GatewayTopology() {}
+
+  public static Topology build(TopologySpec spec) {
+    TopologySpec.Topics t = spec.topics();
+    EventSerdes serdes = spec.serdes();
+    StreamsBuilder builder = new StreamsBuilder();
+
+    KStream<String, IngestOutcome> ingested =
+        builder.stream(
+                t.requests(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("requests-source"))
+            .process(
+                new IngestSupplier(
+                    serdes.request().deserializer(),
+                    new RequestValidator(spec.models(), spec.tenants())),
+                Named.as("ingest"));
+    Map<String, KStream<String, IngestOutcome>> routes =
+        ingested
+            .split(Named.as("ingest-"))
+            .branch((k, v) -> v instanceof IngestOutcome.DeadLetter, Branched.as("dead-letter"))
+            .branch((k, v) -> v instanceof IngestOutcome.Rejected, Branched.as("rejected"))
+            .branch((k, v) -> ((IngestOutcome.Accepted) v).direct(), Branched.as("keyed"))
+            .defaultBranch(Branched.as("rekey"));
+
+    routes
+        .get("ingest-dead-letter")
+        .map(
+            (k, v) ->
+                KeyValue.pair(
+                    ((IngestOutcome.DeadLetter) v).key(), ((IngestOutcome.DeadLetter) v).value()),
+            Named.as("dead-letter-bytes"))
+        .to(t.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq-sink"));
+    routes
+        .get("ingest-rejected")
+        .mapValues(v -> ((IngestOutcome.Rejected) v).response(), Named.as("rejected-response"))
+        .to(
+            t.responses(),
+            Produced.with(Serdes.String(), serdes.response()).withName("rejected-sink"));
+
+    KStream<String, Request> keyed =
+        routes
+            .get("ingest-keyed")
+            .mapValues(v -> ((IngestOutcome.Accepted) v).request(), Named.as("keyed-request"));
+    KStream<String, Request> rekeyed =
+        routes
+            .get("ingest-rekey")
+            .mapValues(v -> ((IngestOutcome.Accepted) v).request(), Named.as("rekey-request"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), serdes.request())
+                    .withName("requests-by-session"));
+    KStream<String, SessionInput> requests =
+        keyed
+            .merge(rekeyed, Named.as("requests-merge"))
+            .mapValues(r -> (SessionInput) new SessionInput.RequestIn(r), Named.as("request-in"));
+    KStream<String, SessionInput> completions =
+        builder.stream(
+                t.completions(),
+                Consumed.with(Serdes.String(), serdes.completion()).withName("completions-source"))
+            .mapValues(
+                (Completion c) -> (SessionInput) new SessionInput.CompletionIn(c),
+                Named.as("completion-in"));
+
+    KStream<String, SessionOutput> outputs =
+        requests
+            .merge(completions, Named.as("session-inputs"))
+            .process(
+                new SessionProcessorSupplier(
+                    spec.dispatcher(), spec.sessions(), serdes.session(), serdes.pending()),
+                Named.as("session"));
+    Map<String, KStream<String, SessionOutput>> out =
+        outputs
+            .split(Named.as("out-"))
+            .branch((k, v) -> v instanceof SessionOutput.ResponseOut, Branched.as("response"))
+            .branch((k, v) -> v instanceof SessionOutput.SpanOut, Branched.as("span"))
+            .defaultBranch(Branched.as("usage"));
+    out.get("out-response")
+        .mapValues(v -> ((SessionOutput.ResponseOut) v).response(), Named.as("response-value"))
+        .to(
+            t.responses(),
+            Produced.with(Serdes.String(), serdes.response()).withName("responses-sink"));
+    out.get("out-span")
+        .mapValues(v -> ((SessionOutput.SpanOut) v).span(), Named.as("span-value"))
+        .to(t.traces(), Produced.with(Serdes.String(), serdes.traceSpan()).withName("traces-sink"));
+    out.get("out-usage")
+        .mapValues(v -> ((SessionOutput.UsageOut) v).usage(), Named.as("usage-value"))
+        .to(t.usage(), Produced.with(Serdes.String(), serdes.usage()).withName("usage-sink"));
+    return builder.build();
+  }
+}

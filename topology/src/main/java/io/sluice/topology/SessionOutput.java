@@ -1,0 +1,17 @@
+package io.sluice.topology;
+
+import io.sluice.events.Response;
+import io.sluice.events.TraceSpan;
+import io.sluice.events.Usage;
+
+/** The session processor's outputs; each goes to its own topic, keyed as the contract says. */
+sealed interface SessionOutput {
+  /** To the responses topic, keyed by session_id. */
+  record ResponseOut(Response response) implements SessionOutput {}
+
+  /** To the traces topic, keyed by request_id. */
+  record SpanOut(TraceSpan span) implements SessionOutput {}
+
+  /** To the usage topic, keyed by tenant_id. */
+  record UsageOut(Usage usage) implements SessionOutput {}
+}

@@ -1,0 +1,490 @@
+package io.sluice.topology;
+
+import io.sluice.dispatch.DispatchJob;
+import io.sluice.dispatch.Dispatcher;
+import io.sluice.events.ChatMessage;
+import io.sluice.events.ErrorInfo;
+import io.sluice.events.Request;
+import io.sluice.events.Response;
+import io.sluice.events.ResponseStatus;
+import io.sluice.events.TokenUsage;
+import io.sluice.events.Usage;
+import io.sluice.internal.Attempt;
+import io.sluice.internal.Completion;
+import io.sluice.internal.PendingRequest;
+import io.sluice.internal.SessionState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session processor per task, keyed by session_id. It admits requests into the durable {@code
+ * pending} store and its session's queue, dispatches the head of each queue (one call in flight per
+ * session), and answers when the head's completion comes back or its deadline passes, so responses
+ * leave in request order.
+ *
+ * <p>Threading: only the stream thread calls {@code init}, {@code process} and the punctuators;
+ * every field, both stores and the context are confined to it. The dispatcher is handed immutable
+ * jobs and never calls back into this class: outcomes return through the completions topic.
+ *
+ * <p>What is in memory is rebuilt from the stores in {@code init}: after a restart or a rebalance
+ * no call is known to be in flight, so every head is dispatched again on the first tick. A repeated
+ * provider call can happen; a repeated answer cannot, because only the first completion of a
+ * pending request is used.
+ */
+final class SessionProcessor implements Processor<String, SessionInput, String, SessionOutput> {
+  private static final Logger log = LoggerFactory.getLogger(SessionProcessor.class);
+
+  private final Dispatcher dispatcher;
+  private final SessionSettings settings;
+  private ProcessorContext<String, SessionOutput> context;
+  private KeyValueStore<String, SessionState> sessions;
+  private KeyValueStore<String, PendingRequest> pending;
+  private int partition;
+
+  /** request_id to when this task dispatched it; absent means no call is known in flight. */
+  private final Map<String, Long> dispatchedAt = new HashMap<>();
+
+  /** Sessions whose head waits for a dispatch (refused for lack of room, or orphaned). */
+  private final Set<String> undispatched = new LinkedHashSet<>();
+
+  /** Deadlines of pending requests; stale entries are skipped when polled. */
+  private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
+
+  private record Deadline(long at, String requestId) implements Comparable<Deadline> {
+    @Override
+    public int compareTo(Deadline o) {
+      return Long.compare(at, o.at);
+    }
+  }
+
+  SessionProcessor(Dispatcher dispatcher, SessionSettings settings) {
+    this.dispatcher = dispatcher;
+    this.settings = settings;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SessionOutput> context) {
+    this.context = context;
+    this.sessions = context.getStateStore(SessionProcessorSupplier.SESSIONS);
+    this.pending = context.getStateStore(SessionProcessorSupplier.PENDING);
+    this.partition = context.taskId().partition();
+    try (KeyValueIterator<String, PendingRequest> it = pending.all()) {
+      it.forEachRemaining(kv -> deadlines.add(new Deadline(kv.value.getDeadlineMs(), kv.key)));
+    }
+    try (KeyValueIterator<String, SessionState> it = sessions.all()) {
+      it.forEachRemaining(
+          kv -> {
+            if (!kv.value.getQueue().isEmpty()) {
+              undispatched.add(kv.key);
+            }
+          });
+    }
+    if (!undispatched.isEmpty()) {
+      log.info(
+          "task {}: {} session(s) with pending requests to dispatch again",
+          context.taskId(),
+          undispatched.size());
+    }
+    context.schedule(settings.tick(), PunctuationType.WALL_CLOCK_TIME, this::tick);
+    context.schedule(
+        java.time.Duration.ofSeconds(60),
+        PunctuationType.WALL_CLOCK_TIME,
+        this::expireIdleSessions);
+  }
+
+  @Override
+  public void process(Record<String, SessionInput> record) {
+    if (record.value() instanceof SessionInput.RequestIn in) {
+      onRequest(record, in.request());
+    } else if (record.value() instanceof SessionInput.CompletionIn in) {
+      onCompletion(in.completion());
+    }
+  }
+
+  private void onRequest(Record<String, SessionInput> record, Request request) {
+    long now = context.currentSystemTimeMs();
+    String id = request.getRequestId();
+    if (pending.get(id) != null) {
+      log.debug("request {} is already pending; the repeat is ignored", id);
+      return;
+    }
+    long createdAt =
+        request.getCreatedAt() != null ? request.getCreatedAt().toEpochMilli() : record.timestamp();
+    long timeout =
+        request.getTimeoutMs() != null
+            ? request.getTimeoutMs()
+            : settings.defaultTimeout().toMillis();
+    TraceIds.Context trace = TraceIds.of(record.headers());
+    PendingRequest p =
+        new PendingRequest(
+            request,
+            now,
+            createdAt,
+            createdAt + timeout,
+            trace.traceId(),
+            TraceIds.spanId(),
+            trace.parentSpanId(),
+            0);
+    pending.put(id, p);
+    String sid = request.getSessionId();
+    SessionState st = session(sid);
+    if (st == null) {
+      st = new SessionState(new ArrayList<>(), new ArrayList<>(), 0L, now);
+    }
+    st.getQueue().add(id);
+    st.setUpdatedAtMs(now);
+    deadlines.add(new Deadline(p.getDeadlineMs(), id));
+    emit(
+        request.getRequestId(),
+        new SessionOutput.SpanOut(
+            Spans.span(
+                p,
+                "admission",
+                p.getRootSpanId(),
+                now,
+                context.currentSystemTimeMs(),
+                true,
+                Map.of(
+                    "queue_position",
+                    String.valueOf(st.getQueue().size() - 1),
+                    "use_history",
+                    String.valueOf(request.getUseHistory())))),
+        now);
+    if (st.getQueue().size() == 1) {
+      dispatchHead(sid, st, now);
+    }
+    sessions.put(sid, st);
+  }
+
+  /**
+   * Dispatches the session's head, first answering heads whose deadline has passed. The caller
+   * writes the session back.
+   */
+  private void dispatchHead(String sid, SessionState st, long now) {
+    while (!st.getQueue().isEmpty()) {
+      String head = st.getQueue().get(0);
+      PendingRequest p = pending.get(head);
+      if (p == null) {
+        st.getQueue().remove(0);
+        continue;
+      }
+      if (now >= p.getDeadlineMs()) {
+        answer(st, p, null, timeoutError(p), now);
+        continue;
+      }
+      Request r = p.getRequest();
+      List<ChatMessage> messages = new ArrayList<>();
+      if (r.getUseHistory()) {
+        messages.addAll(st.getHistory());
+      }
+      messages.addAll(r.getMessages());
+      p.setDispatches(p.getDispatches() + 1);
+      pending.put(head, p);
+      DispatchJob job =
+          new DispatchJob(
+              head,
+              sid,
+              partition,
+              p.getDispatches(),
+              r.getModel(),
+              messages,
+              r.getParams(),
+              r.getTools(),
+              p.getDeadlineMs(),
+              r.getPriority());
+      if (dispatcher.submit(job)) {
+        dispatchedAt.put(head, now);
+        undispatched.remove(sid);
+      } else {
+        undispatched.add(sid);
+      }
+      return;
+    }
+    undispatched.remove(sid);
+  }
+
+  private void onCompletion(Completion c) {
+    PendingRequest p = pending.get(c.getRequestId());
+    if (p == null) {
+      log.debug(
+          "completion of {} (dispatch {}) arrived after its answer; dropped",
+          c.getRequestId(),
+          c.getDispatch());
+      return;
+    }
+    String sid = p.getRequest().getSessionId();
+    SessionState st = session(sid);
+    if (st == null || st.getQueue().isEmpty() || !st.getQueue().get(0).equals(c.getRequestId())) {
+      log.warn(
+          "completion of {} is not for the head of session {}; dropped", c.getRequestId(), sid);
+      return;
+    }
+    long now = context.currentSystemTimeMs();
+    answer(st, p, c, null, now);
+    dispatchHead(sid, st, now);
+    sessions.put(sid, st);
+  }
+
+  /**
+   * Answers the session's head from a completion, or with {@code error} when there is none, and
+   * removes it. The caller dispatches the next head and writes the session back.
+   */
+  private void answer(SessionState st, PendingRequest p, Completion c, ErrorInfo error, long now) {
+    Request r = p.getRequest();
+    String id = r.getRequestId();
+    boolean ok = c != null && c.getOk();
+    List<Attempt> attempts = c == null ? List.of() : c.getAttempts();
+    ErrorInfo err = c != null ? c.getError() : error;
+    Response response =
+        Response.newBuilder()
+            .setRequestId(id)
+            .setSessionId(r.getSessionId())
+            .setTenantId(r.getTenantId())
+            .setStatus(ok ? ResponseStatus.OK : ResponseStatus.ERROR)
+            .setModel(r.getModel())
+            .setProvider(ok ? c.getProvider() : null)
+            .setProviderModel(ok ? c.getProviderModel() : null)
+            .setContent(ok ? c.getContent() : null)
+            .setToolCalls(ok ? c.getToolCalls() : List.of())
+            .setFinishReason(ok ? c.getFinishReason() : null)
+            .setUsage(c != null ? c.getUsage() : new TokenUsage(0, 0, 0))
+            .setCostUsd(c != null ? c.getCostUsd() : 0.0)
+            .setCacheHit(false)
+            .setAttempts(c != null ? attempts.size() : p.getDispatches())
+            .setLatencyMs(Math.max(0, now - p.getCreatedAtMs()))
+            .setError(ok ? null : err)
+            .setTraceId(p.getTraceId())
+            .setRespondedAt(now)
+            .build();
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
+      Map<String, String> attrs = new HashMap<>();
+      attrs.put("provider", a.getProvider());
+      attrs.put("provider_model", a.getProviderModel());
+      attrs.put("attempt", String.valueOf(i + 1));
+      if (a.getHttpStatus() != null) {
+        attrs.put("http_status", String.valueOf(a.getHttpStatus()));
+      }
+      if (a.getErrorCode() != null) {
+        attrs.put("error_code", a.getErrorCode());
+      }
+      attrs.put("prompt_tokens", String.valueOf(a.getPromptTokens()));
+      attrs.put("completion_tokens", String.valueOf(a.getCompletionTokens()));
+      emit(
+          id,
+          new SessionOutput.SpanOut(
+              Spans.span(
+                  p,
+                  "provider.call",
+                  p.getRootSpanId(),
+                  a.getStartMs(),
+                  a.getEndMs(),
+                  a.getOk(),
+                  attrs)),
+          now);
+      emit(
+          r.getTenantId(),
+          new SessionOutput.UsageOut(
+              new Usage(
+                  r.getTenantId(),
+                  id,
+                  a.getProvider(),
+                  r.getModel(),
+                  a.getProviderModel(),
+                  a.getPromptTokens(),
+                  a.getCompletionTokens(),
+                  a.getCostUsd(),
+                  false,
+                  a.getEndMs())),
+          now);
+    }
+    Map<String, String> respondAttrs = new HashMap<>();
+    respondAttrs.put("status", response.getStatus().name());
+    if (settings.includeContent() && response.getContent() != null) {
+      respondAttrs.put("completion", response.getContent());
+    }
+    emit(
+        id,
+        new SessionOutput.SpanOut(
+            Spans.span(
+                p,
+                "respond",
+                p.getRootSpanId(),
+                now,
+                context.currentSystemTimeMs(),
+                ok,
+                respondAttrs)),
+        now);
+    Map<String, String> rootAttrs = new HashMap<>();
+    rootAttrs.put("status", response.getStatus().name());
+    rootAttrs.put("attempts", String.valueOf(response.getAttempts()));
+    rootAttrs.put("latency_ms", String.valueOf(response.getLatencyMs()));
+    rootAttrs.put("cache_hit", "false");
+    if (err != null && !ok) {
+      rootAttrs.put("error_code", err.getCode());
+    }
+    if (settings.includeContent()) {
+      rootAttrs.put("prompt", lastUserText(r));
+    }
+    emit(
+        id,
+        new SessionOutput.SpanOut(
+            Spans.span(
+                p,
+                p.getRootSpanId(),
+                "request",
+                p.getParentSpanId(),
+                p.getCreatedAtMs(),
+                now,
+                ok,
+                rootAttrs)),
+        now);
+    emit(r.getSessionId(), new SessionOutput.ResponseOut(response), now);
+
+    if (ok && r.getUseHistory()) {
+      List<ChatMessage> history = st.getHistory();
+      history.addAll(r.getMessages());
+      history.add(
+          new ChatMessage(
+              "assistant",
+              c.getContent() == null ? "" : c.getContent(),
+              null,
+              null,
+              c.getToolCalls()));
+      trim(history);
+    }
+    pending.delete(id);
+    dispatchedAt.remove(id);
+    st.getQueue().remove(id);
+    st.setTurns(st.getTurns() + 1);
+    st.setUpdatedAtMs(now);
+  }
+
+  /** Keeps every system message and the last {@code maxHistoryMessages} others. */
+  private void trim(List<ChatMessage> history) {
+    long others = history.stream().filter(m -> !m.getRole().equals("system")).count();
+    long drop = others - settings.maxHistoryMessages();
+    for (Iterator<ChatMessage> it = history.iterator(); it.hasNext() && drop > 0; ) {
+      if (!it.next().getRole().equals("system")) {
+        it.remove();
+        drop--;
+      }
+    }
+  }
+
+  private static String lastUserText(Request r) {
+    for (int i = r.getMessages().size() - 1; i >= 0; i--) {
+      if (r.getMessages().get(i).getRole().equals("user")) {
+        return r.getMessages().get(i).getContent();
+      }
+    }
+    return "";
+  }
+
+  private ErrorInfo timeoutError(PendingRequest p) {
+    long budget = p.getDeadlineMs() - p.getCreatedAtMs();
+    return new ErrorInfo(
+        "timeout", "no answer within " + budget + " ms of the request's creation", true, null);
+  }
+
+  /** The session from the store, with lists that can be changed in place (Avro's cannot). */
+  private SessionState session(String sid) {
+    SessionState st = sessions.get(sid);
+    if (st != null) {
+      st.setQueue(new ArrayList<>(st.getQueue()));
+      st.setHistory(new ArrayList<>(st.getHistory()));
+    }
+    return st;
+  }
+
+  private void emit(String key, SessionOutput out, long now) {
+    context.forward(new Record<>(key, out, now));
+  }
+
+  private void tick(long now) {
+    while (!deadlines.isEmpty() && deadlines.peek().at() <= now) {
+      Deadline d = deadlines.poll();
+      PendingRequest p = pending.get(d.requestId());
+      if (p == null) {
+        continue;
+      }
+      String sid = p.getRequest().getSessionId();
+      SessionState st = session(sid);
+      if (st == null || st.getQueue().isEmpty()) {
+        pending.delete(d.requestId());
+        continue;
+      }
+      if (st.getQueue().get(0).equals(d.requestId())) {
+        answer(st, p, null, timeoutError(p), now);
+        dispatchHead(sid, st, now);
+        sessions.put(sid, st);
+      }
+      // a queued request past its deadline is answered when it reaches the head, keeping order
+    }
+    for (Iterator<Map.Entry<String, Long>> it = dispatchedAt.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<String, Long> e = it.next();
+      if (now - e.getValue() >= settings.orphanAfter().toMillis()) {
+        it.remove();
+        PendingRequest p = pending.get(e.getKey());
+        if (p != null) {
+          log.info(
+              "no completion of {} after {}; dispatching it again",
+              e.getKey(),
+              settings.orphanAfter());
+          undispatched.add(p.getRequest().getSessionId());
+        }
+      }
+    }
+    if (!undispatched.isEmpty()) {
+      for (String sid : new ArrayList<>(undispatched)) {
+        SessionState st = session(sid);
+        if (st == null) {
+          undispatched.remove(sid);
+          continue;
+        }
+        if (!st.getQueue().isEmpty() && dispatchedAt.containsKey(st.getQueue().get(0))) {
+          undispatched.remove(sid);
+          continue;
+        }
+        dispatchHead(sid, st, now);
+        sessions.put(sid, st);
+        if (undispatched.contains(sid)) {
+          break; // the dispatcher is full; try again next tick
+        }
+      }
+    }
+  }
+
+  private void expireIdleSessions(long now) {
+    List<String> idle = new ArrayList<>();
+    try (KeyValueIterator<String, SessionState> it = sessions.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, SessionState> kv = it.next();
+        if (kv.value.getQueue().isEmpty()
+            && now - kv.value.getUpdatedAtMs() > settings.idleTtl().toMillis()) {
+          idle.add(kv.key);
+        }
+      }
+    }
+    idle.forEach(sessions::delete);
+    if (!idle.isEmpty()) {
+      log.debug("task {}: forgot {} idle session(s)", context.taskId(), idle.size());
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.sluice.topology;
+
+import io.sluice.dispatch.Dispatcher;
+import io.sluice.internal.PendingRequest;
+import io.sluice.internal.SessionState;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/** Supplies the session processor and owns its two stores, {@code sessions} and {@code pending}. */
+final class SessionProcessorSupplier
+    implements ProcessorSupplier<String, SessionInput, String, SessionOutput> {
+  static final String SESSIONS = "sessions";
+  static final String PENDING = "pending";
+
+  private final Supplier<Dispatcher> dispatcher;
+  private final SessionSettings settings;
+  private final Serde<SessionState> sessionSerde;
+  private final Serde<PendingRequest> pendingSerde;
+
+  SessionProcessorSupplier(
+      Supplier<Dispatcher> dispatcher,
+      SessionSettings settings,
+      Serde<SessionState> sessionSerde,
+      Serde<PendingRequest> pendingSerde) {
+    this.dispatcher = dispatcher;
+    this.settings = settings;
+    this.sessionSerde = sessionSerde;
+    this.pendingSerde = pendingSerde;
+  }
+
+  @Override
+  public Processor<String, SessionInput, String, SessionOutput> get() {
+    return new SessionProcessor(dispatcher.get(), settings);
+  }
+
+  @Override
+  public Set<StoreBuilder<?>> stores() {
+    StoreBuilder<KeyValueStore<String, SessionState>> sessions =
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(SESSIONS), Serdes.String(), sessionSerde);
+    StoreBuilder<KeyValueStore<String, PendingRequest>> pending =
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(PENDING), Serdes.String(), pendingSerde);
+    return Set.of(sessions, pending);
+  }
+}

@@ -1,0 +1,190 @@
+package io.sluice.topology;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.dispatch.DispatchJob;
+import io.sluice.events.ChatMessage;
+import io.sluice.events.ErrorInfo;
+import io.sluice.events.Request;
+import io.sluice.events.Response;
+import io.sluice.events.TokenUsage;
+import io.sluice.events.TraceSpan;
+import io.sluice.events.Usage;
+import io.sluice.internal.Attempt;
+import io.sluice.internal.Completion;
+import io.sluice.routing.ModelCatalog;
+import io.sluice.schema.registry.CatalogSchemaRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/** A TopologyTestDriver on the real topology, with a recording dispatcher and a test clock. */
+final class TopologyFixture implements AutoCloseable {
+  static final String CONFIG =
+      """
+      providers:
+        sim: {type: openai, base_url: "http://127.0.0.1:1/v1"}
+      models:
+        gpt:
+          deployments: [{provider: sim, model: sim-gpt}]
+      """;
+  static final Instant START = Instant.parse("2026-11-26T12:00:00Z");
+
+  final RecordingDispatcher dispatcher = new RecordingDispatcher();
+  final EventSerdes serdes = EventSerdes.of(CatalogSchemaRegistry.bundled());
+  final TopologyTestDriver driver;
+  final TestInputTopic<byte[], byte[]> requests;
+  final TestInputTopic<String, Completion> completions;
+  final TestOutputTopic<String, Response> responses;
+  final TestOutputTopic<String, TraceSpan> traces;
+  final TestOutputTopic<String, Usage> usage;
+  final TestOutputTopic<byte[], byte[]> dlq;
+
+  TopologyFixture() {
+    this(
+        CONFIG,
+        new SessionSettings(
+            4,
+            Duration.ofSeconds(30),
+            Duration.ofHours(1),
+            Duration.ofSeconds(60),
+            Duration.ofMillis(100),
+            false));
+  }
+
+  TopologyFixture(String yaml, SessionSettings settings) {
+    SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
+    TopologySpec.Topics topics = TopologySpec.Topics.from(config);
+    TopologySpec spec =
+        new TopologySpec(
+            topics,
+            serdes,
+            ModelCatalog.from(config),
+            config.tenants() == null ? Map.of() : config.tenants(),
+            settings,
+            () -> dispatcher);
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-test");
+    driver = new TopologyTestDriver(GatewayTopology.build(spec), props, START);
+    requests =
+        driver.createInputTopic(
+            topics.requests(),
+            new ByteArraySerializer(),
+            new ByteArraySerializer(),
+            START,
+            Duration.ZERO);
+    completions =
+        driver.createInputTopic(
+            topics.completions(),
+            new StringSerializer(),
+            serdes.completion().serializer(),
+            START,
+            Duration.ZERO);
+    responses =
+        driver.createOutputTopic(
+            topics.responses(), new StringDeserializer(), serdes.response().deserializer());
+    traces =
+        driver.createOutputTopic(
+            topics.traces(), new StringDeserializer(), serdes.traceSpan().deserializer());
+    usage =
+        driver.createOutputTopic(
+            topics.usage(), new StringDeserializer(), serdes.usage().deserializer());
+    dlq =
+        driver.createOutputTopic(
+            topics.dlq(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+  }
+
+  static Request request(String id, String session, String text) {
+    return Request.newBuilder()
+        .setRequestId(id)
+        .setSessionId(session)
+        .setTenantId("acme")
+        .setModel("gpt")
+        .setMessages(new ArrayList<>(List.of(new ChatMessage("user", text, null, null, List.of()))))
+        .setCreatedAt(START)
+        .build();
+  }
+
+  /** Pipes a request keyed by its session (or by {@code key} when given). */
+  void send(Request r) {
+    requests.pipeInput(
+        r.getSessionId() == null ? null : r.getSessionId().getBytes(StandardCharsets.UTF_8),
+        serdes.request().serialize("llm.requests", r));
+  }
+
+  void sendKeyed(String key, Request r) {
+    requests.pipeInput(
+        key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+        serdes.request().serialize("llm.requests", r));
+  }
+
+  /** Pipes the successful completion of {@code job}, as the dispatcher would publish it. */
+  void complete(DispatchJob job, String content) {
+    long now = driver.producedTopicNames().isEmpty() ? START.toEpochMilli() : START.toEpochMilli();
+    completions.pipeInput(
+        job.sessionId(),
+        Completion.newBuilder()
+            .setRequestId(job.requestId())
+            .setSessionId(job.sessionId())
+            .setDispatch(job.dispatch())
+            .setOk(true)
+            .setContent(content)
+            .setToolCalls(List.of())
+            .setFinishReason("stop")
+            .setUsage(new TokenUsage(7, 2, 9))
+            .setCostUsd(0.0)
+            .setProvider("sim")
+            .setProviderModel("sim-gpt")
+            .setError(null)
+            .setAttempts(
+                List.of(new Attempt("sim", "sim-gpt", now, now + 5, true, 200, null, 7, 2, 0.0)))
+            .build());
+  }
+
+  void fail(DispatchJob job, int status) {
+    long now = START.toEpochMilli();
+    completions.pipeInput(
+        job.sessionId(),
+        Completion.newBuilder()
+            .setRequestId(job.requestId())
+            .setSessionId(job.sessionId())
+            .setDispatch(job.dispatch())
+            .setOk(false)
+            .setUsage(new TokenUsage(0, 0, 0))
+            .setError(new ErrorInfo("provider_error", "sim answered HTTP " + status, true, status))
+            .setAttempts(
+                List.of(
+                    new Attempt(
+                        "sim",
+                        "sim-gpt",
+                        now,
+                        now + 5,
+                        false,
+                        status,
+                        "provider_error",
+                        0,
+                        0,
+                        0.0)))
+            .build());
+  }
+
+  void advance(Duration d) {
+    driver.advanceWallClockTime(d);
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}
