@@ -1,18 +1,24 @@
 package io.sluice.cli;
 
+import io.sluice.app.SluiceApp;
+import io.sluice.config.SluiceConfig;
 import io.sluice.dev.DevStack;
 import io.sluice.dev.sim.SimFaults;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sluice dev}: the zero-setup stack in one process. */
+/** {@code sluice dev}: the zero-setup stack and the gateway in one process. */
 @Command(
     name = "dev",
     mixinStandardHelpOptions = true,
     description =
-        "Runs the zero-setup stack in one process: an embedded Kafka broker with Sluice's topics, the schema catalog over the Schema Registry REST API, and the LLM simulator. Prints the addresses; Ctrl-C stops it.")
+        "The zero-setup main job: an embedded Kafka broker with Sluice's topics, the schema catalog over the Schema Registry REST API, the LLM simulator and the gateway, in one process. Prints the addresses; Ctrl-C stops it. With --demo it sends sample requests, prints their responses and exits.")
 final class DevCommand implements Callable<Integer> {
   @Option(
       names = "--port",
@@ -25,15 +31,23 @@ final class DevCommand implements Callable<Integer> {
       names = "--registry-port",
       paramLabel = "R",
       defaultValue = "8081",
-      description = "Schema registry port (default ${DEFAULT-VALUE}).")
+      description = "Schema registry port (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int registryPort;
 
   @Option(
       names = "--sim-port",
       paramLabel = "S",
       defaultValue = "8000",
-      description = "LLM simulator port (default ${DEFAULT-VALUE}).")
+      description = "LLM simulator port (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int simPort;
+
+  @Option(
+      names = "--http-port",
+      paramLabel = "H",
+      defaultValue = "8080",
+      description =
+          "Gateway metrics and health port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+  int httpPort;
 
   @Option(
       names = "--sim-latency-ms",
@@ -50,29 +64,87 @@ final class DevCommand implements Callable<Integer> {
   int partitions;
 
   @Option(
+      names = "--guarantee",
+      paramLabel = "G",
+      defaultValue = "exactly_once_v2",
+      description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
+  String guarantee;
+
+  @Option(
       names = "--data-dir",
       paramLabel = "D",
-      description = "Keep Kafka's data here across restarts (default: temporary).")
+      description =
+          "Keep Kafka's data and the gateway's state here across restarts (default: temporary).")
   Path dataDir;
+
+  @Option(
+      names = "--demo",
+      description =
+          "Send sample requests across two sessions, print the responses and exit (0 if all were answered).")
+  boolean demo;
 
   @Override
   public Integer call() throws Exception {
     SimFaults faults = new SimFaults(simLatencyMs, 0, 0, "500", 1, 0);
+    Path stateDir =
+        dataDir != null ? dataDir.resolve("state") : Files.createTempDirectory("sluice-dev-state-");
     try (ShutdownLatch latch = new ShutdownLatch();
         DevStack stack =
             DevStack.start(
                 new DevStack.Options(port, registryPort, simPort, dataDir, faults, partitions))) {
-      System.out.println("Sluice dev stack");
-      System.out.println("  Kafka bootstrap:  " + stack.bootstrapServers());
-      System.out.println("  Schema registry:  " + stack.registryUrl());
-      System.out.println(
-          "  LLM simulator:    "
-              + stack.simulator().url()
-              + " (OpenAI /v1/chat/completions, Anthropic /v1/messages)");
-      System.out.println("Ready. Ctrl-C to stop.");
-      System.out.flush();
-      latch.await();
+      SluiceConfig config =
+          DevConfig.of(
+              stack.bootstrapServers(),
+              stack.simulator().url(),
+              httpPort,
+              stateDir.toString(),
+              guarantee,
+              partitions);
+      try (SluiceApp app = SluiceApp.start(config)) {
+        System.out.println("Sluice dev stack");
+        System.out.println("  Kafka bootstrap:  " + stack.bootstrapServers());
+        System.out.println("  Schema registry:  " + stack.registryUrl());
+        System.out.println(
+            "  LLM simulator:    "
+                + stack.simulator().url()
+                + " (OpenAI /v1/chat/completions, Anthropic /v1/messages)");
+        System.out.println(
+            "  Gateway:          "
+                + app.adminUrl()
+                + "/metrics, "
+                + app.adminUrl()
+                + "/health ("
+                + guarantee
+                + ")");
+        System.out.println("  Models:           gpt-4o-mini, claude-haiku (both on the simulator)");
+        System.out.println(
+            "  Try:              echo '{\"request_id\":\"r1\",\"session_id\":\"s1\",\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}' | ./sluice produce -b "
+                + stack.bootstrapServers());
+        System.out.println(
+            "                    ./sluice consume -b "
+                + stack.bootstrapServers()
+                + " --from-beginning");
+        System.out.flush();
+        if (demo) {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+          while (app.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+            if (app.awaitStopped(100, TimeUnit.MILLISECONDS)) {
+              return SluiceCli.FAILURE;
+            }
+          }
+          System.out.println();
+          boolean ok =
+              DemoRun.run(
+                  stack.bootstrapServers(),
+                  config.topicNames().get("requests"),
+                  config.topicNames().get("responses"),
+                  Duration.ofSeconds(60),
+                  System.out);
+          return ok ? SluiceCli.OK : SluiceCli.FAILURE;
+        }
+        System.out.println("Ready. Ctrl-C to stop.");
+        return RunCommand.waitForStop(latch, app);
+      }
     }
-    return SluiceCli.OK;
   }
 }

@@ -32,6 +32,11 @@ final class ShutdownLatch implements AutoCloseable {
     stop.await();
   }
 
+  /** Waits for the stop signal at most this long; true if it came. */
+  boolean await(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+    return stop.await(timeout, unit);
+  }
+
   /** Stops waiting, as a signal would. */
   void release() {
     stop.countDown();

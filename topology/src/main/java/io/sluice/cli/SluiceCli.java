@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
     description = "An event-driven LLM gateway on Kafka Streams.",
     subcommands = {
       DevCommand.class,
+      RunCommand.class,
+      ReplayCommand.class,
       BrokerCommand.class,
       SimCommand.class,
       TopicsCommand.class,

@@ -83,6 +83,7 @@ final class ConfigValidator {
         p + "cache.scope must be tenant or global, not '" + c.cache().scope() + "'");
     Durations.parse(c.cache().ttl(), p + "cache.ttl");
     Durations.parse(c.sessions().idleTtl(), p + "sessions.idle_ttl");
+    Durations.parse(c.sessions().requestTimeout(), p + "sessions.request_timeout");
     require(
         c.sessions().maxHistoryMessages() >= 0, p + "sessions.max_history_messages must be >= 0");
     if (c.tools() != null) {

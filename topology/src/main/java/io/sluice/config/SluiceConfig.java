@@ -44,7 +44,7 @@ public record SluiceConfig(
     models = models != null ? models : Map.of();
     cache = cache != null ? cache : new CacheSection(null, null, null);
     http = http != null ? http : new HttpSection(null, null);
-    sessions = sessions != null ? sessions : new SessionsSection(null, null);
+    sessions = sessions != null ? sessions : new SessionsSection(null, null, null);
     tracing = tracing != null ? tracing : new TracingSection(null);
   }
 
@@ -190,11 +190,12 @@ public record SluiceConfig(
     }
   }
 
-  /** {@code sessions:} conversation history kept per session. */
-  public record SessionsSection(Integer maxHistoryMessages, String idleTtl) {
+  /** {@code sessions:} conversation history kept per session, and request deadlines. */
+  public record SessionsSection(Integer maxHistoryMessages, String idleTtl, String requestTimeout) {
     public SessionsSection {
       maxHistoryMessages = maxHistoryMessages != null ? maxHistoryMessages : 50;
       idleTtl = idleTtl != null ? idleTtl : "24h";
+      requestTimeout = requestTimeout != null ? requestTimeout : "2m";
     }
   }
 
@@ -323,7 +324,7 @@ public record SluiceConfig(
     names.put("tool-results", or(t.toolResults(), t.prefix() + "tool-results"));
     names.put("dlq", or(t.dlq(), t.prefix() + "dlq"));
     names.put("cache", or(t.cache(), t.prefix() + "cache"));
-    names.put("completions", or(t.completions(), t.prefix() + "completions"));
+    names.put("completions", or(t.completions(), kafka.applicationId() + "-completions"));
     return names;
   }
 

@@ -1,0 +1,205 @@
+package io.sluice.app;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.config.SluiceConfig;
+import io.sluice.dispatch.HttpDispatcher;
+import io.sluice.dispatch.KafkaCompletionSink;
+import io.sluice.http.AdminHttpServer;
+import io.sluice.http.HealthCheck;
+import io.sluice.routing.ModelCatalog;
+import io.sluice.schema.registry.CatalogSchemaRegistry;
+import io.sluice.schema.registry.HttpSchemaRegistry;
+import io.sluice.schema.registry.SchemaRegistry;
+import io.sluice.topology.EventSerdes;
+import io.sluice.topology.GatewayTopology;
+import io.sluice.topology.SessionSettings;
+import io.sluice.topology.TopologySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running gateway: builds every part from the config, starts Kafka Streams and the HTTP
+ * endpoints, and closes them in order. The topology itself is built by {@link GatewayTopology}.
+ */
+public final class SluiceApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SluiceApp.class);
+
+  private final KafkaStreams streams;
+  private final HttpDispatcher dispatcher;
+  private final KafkaCompletionSink completions;
+  private final OkHttpClient http;
+  private final AdminHttpServer admin;
+  private final PrometheusMeterRegistry metrics;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final SchemaRegistry registry;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Throwable fatal;
+
+  private SluiceApp(SluiceConfig config) throws Exception {
+    this.registry = registry(config);
+    EventSerdes serdes = EventSerdes.of(registry);
+    TopologySpec.Topics topics = TopologySpec.Topics.from(config);
+    Properties clientProps = new Properties();
+    config.kafka().properties().forEach(clientProps::setProperty);
+    clientProps.setProperty("bootstrap.servers", config.kafka().bootstrapServers());
+    TopicCheck.ensure(clientProps, config);
+    registerSchemas(serdes, topics);
+
+    this.http = Providers.sharedClient(config);
+    this.completions =
+        new KafkaCompletionSink(
+            clientProps, topics.completions(), serdes.completion().serializer());
+    ModelCatalog models = ModelCatalog.from(config);
+    this.dispatcher =
+        new HttpDispatcher(
+            models,
+            Providers.clients(config, http),
+            Providers.maxConcurrency(config),
+            completions,
+            100_000,
+            Clock.systemUTC());
+    SessionSettings settings = sessionSettings(config);
+    Topology topology =
+        GatewayTopology.build(
+            new TopologySpec(
+                topics,
+                serdes,
+                models,
+                config.tenants() == null ? java.util.Map.of() : config.tenants(),
+                settings,
+                () -> dispatcher));
+    this.streams = new KafkaStreams(topology, StreamsProperties.of(config));
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error("stream thread failed; stopping the gateway", e);
+          fatal = e;
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.setStateListener(
+        (now, before) -> {
+          log.info("Kafka Streams: {} -> {}", before, now);
+          if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+            stopped.countDown();
+          }
+        });
+
+    this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmGcMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    new ProcessorMetrics().bindTo(metrics);
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(metrics);
+    Gauge.builder("sluice_calls_in_flight", dispatcher, HttpDispatcher::inFlight)
+        .description("provider calls in flight")
+        .register(metrics);
+    Gauge.builder("sluice_dispatch_queued", dispatcher, HttpDispatcher::queued)
+        .description("requests waiting for a provider lane")
+        .register(metrics);
+    this.admin =
+        AdminHttpServer.start(config.http().host(), config.http().port(), metrics, this::health);
+  }
+
+  /** Builds and starts the gateway; it runs until {@link #close()}. */
+  public static SluiceApp start(SluiceConfig config) throws Exception {
+    SluiceApp app = new SluiceApp(config);
+    app.streams.start();
+    log.info(
+        "Sluice gateway started: application {} on {}, {} ; metrics and health at {}",
+        config.kafka().applicationId(),
+        config.kafka().bootstrapServers(),
+        config.kafka().processingGuarantee(),
+        app.admin.url());
+    return app;
+  }
+
+  private static SchemaRegistry registry(SluiceConfig config) {
+    SluiceConfig.SchemaRegistrySection sr = config.schemaRegistry();
+    if (sr != null && sr.url() != null) {
+      return new HttpSchemaRegistry(
+          new HttpSchemaRegistry.Options(sr.url(), sr.basicAuthUserInfo(), sr.bearerToken()));
+    }
+    return CatalogSchemaRegistry.bundled();
+  }
+
+  /** Registers the output schemas up front, so the stream threads never wait on the registry. */
+  private static void registerSchemas(EventSerdes serdes, TopologySpec.Topics topics) {
+    serdes.response().register(topics.responses());
+    serdes.traceSpan().register(topics.traces());
+    serdes.usage().register(topics.usage());
+    serdes.completion().register(topics.completions());
+  }
+
+  static SessionSettings sessionSettings(SluiceConfig config) {
+    long maxTimeout =
+        config.providers().values().stream()
+            .mapToLong(SluiceConfig.ProviderConfig::timeoutMs)
+            .max()
+            .orElse(30_000);
+    return new SessionSettings(
+        config.sessions().maxHistoryMessages(),
+        io.sluice.config.Durations.parse(
+            config.sessions().requestTimeout(), "sessions.request_timeout"),
+        io.sluice.config.Durations.parse(config.sessions().idleTtl(), "sessions.idle_ttl"),
+        Duration.ofMillis(maxTimeout + 10_000),
+        Duration.ofMillis(100),
+        config.tracing().includeContent());
+  }
+
+  private HealthCheck.Status health() {
+    KafkaStreams.State s = streams.state();
+    return new HealthCheck.Status(
+        s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING, s.name());
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public String adminUrl() {
+    return admin.url();
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  /** Waits until the streams stop by themselves (a fatal error); true if they did in time. */
+  public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
+    return stopped.await(timeout, unit);
+  }
+
+  /** The error that stopped the gateway, if one did. */
+  public Throwable fatalError() {
+    return fatal;
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+    streamsMetrics.close();
+    dispatcher.close();
+    completions.close();
+    admin.close();
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+    registry.close();
+    stopped.countDown();
+  }
+}

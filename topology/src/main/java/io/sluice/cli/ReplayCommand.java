@@ -1,0 +1,162 @@
+package io.sluice.cli;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.tools.StreamsResetter;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice replay}: resets the gateway's input offsets and state so history is processed
+ * again.
+ */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description =
+        "Event replay: with every gateway instance stopped, resets the application's offsets on the requests topic (to the earliest record or to a time) with Kafka's streams reset tool, which also deletes its internal topics; skips the completions topic to its end; and clears this machine's local state. The next start processes the requests again.")
+final class ReplayCommand implements Callable<Integer> {
+  @Mixin ClientOptions client;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
+
+  static final class Target {
+    @Option(names = "--to-earliest", description = "Replay every request still in the topic.")
+    boolean earliest;
+
+    @Option(
+        names = "--to-datetime",
+        paramLabel = "ISO",
+        description = "Replay requests from this time on, e.g. 2026-11-26T12:00:00Z.")
+    String datetime;
+  }
+
+  @Option(
+      names = "--application-id",
+      paramLabel = "ID",
+      description = "The gateway's application id (default: the config's, else sluice).")
+  String applicationId;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Local state directory to clear (default: the config's kafka.state_dir).")
+  String stateDir;
+
+  @Option(
+      names = "--force",
+      description =
+          "Remove members still registered in the consumer group (only when you know every instance is stopped).")
+  boolean force;
+
+  @Override
+  public Integer call() throws Exception {
+    String appId = applicationId != null ? applicationId : client.config().kafka().applicationId();
+    String requests = client.topicNames().get("requests");
+    String completions =
+        client.config().topics().completions() != null
+            ? client.config().topics().completions()
+            : appId + "-completions";
+    String when = null;
+    if (target.datetime != null) {
+      try {
+        when =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC)
+                .format(Instant.parse(target.datetime));
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException(
+            "--to-datetime: '"
+                + target.datetime
+                + "' is not an ISO-8601 instant like 2026-11-26T12:00:00Z");
+      }
+    }
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--bootstrap-server", client.bootstrapServers(),
+                "--application-id", appId,
+                "--input-topics", requests));
+    if (when != null) {
+      args.addAll(List.of("--to-datetime", when));
+    } else {
+      args.add("--to-earliest");
+    }
+    if (force) {
+      args.add("--force");
+    }
+    Properties props = client.kafkaProperties();
+    props.remove("bootstrap.servers");
+    int rc = new StreamsResetter().execute(args.toArray(String[]::new), props);
+    if (rc != 0) {
+      System.err.println(
+          "sluice: the streams reset tool failed (is a gateway instance still running?)");
+      return SluiceCli.FAILURE;
+    }
+    skipToEnd(appId, completions);
+    clearLocalState(appId);
+    System.out.println(
+        "replay prepared: "
+            + requests
+            + " from "
+            + (when != null ? target.datetime : "the earliest record")
+            + "; start the gateway to process the requests again");
+    return SluiceCli.OK;
+  }
+
+  /** Old completions must not answer replayed requests: the group starts at the end of them. */
+  private void skipToEnd(String appId, String completions) throws Exception {
+    try (Admin admin = Admin.create(client.kafkaProperties())) {
+      var desc =
+          admin.describeTopics(List.of(completions)).allTopicNames().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      desc.get(completions)
+          .partitions()
+          .forEach(
+              p -> latest.put(new TopicPartition(completions, p.partition()), OffsetSpec.latest()));
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      admin
+          .listOffsets(latest)
+          .all()
+          .get(30, TimeUnit.SECONDS)
+          .forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
+      admin.alterConsumerGroupOffsets(appId, offsets).all().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (!(e.getCause()
+          instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+        throw e;
+      }
+    }
+  }
+
+  /** KafkaStreams#cleanUp on this machine's state directory of the application. */
+  private void clearLocalState(String appId) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, client.bootstrapServers());
+    p.put(
+        StreamsConfig.STATE_DIR_CONFIG,
+        stateDir != null ? stateDir : client.config().kafka().stateDir());
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream(client.topicNames().get("requests"));
+    try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
+      streams.cleanUp();
+    }
+  }
+}
