@@ -26,6 +26,11 @@ final class StreamsProperties {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(k.numStreamThreads()));
     p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
     p.put(StreamsConfig.POLL_MS_CONFIG, "20");
+    if (k.instanceId() != null && !k.instanceId().isBlank()) {
+      // static membership: a restarted instance takes its partitions back at once instead of
+      // waiting for the old member's session to time out
+      p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), k.instanceId());
+    }
     p.put("processing.exception.handler.global.enabled", "true");
     p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
     p.put(

@@ -38,7 +38,9 @@ public record SluiceConfig(
 
   public SluiceConfig {
     kafka =
-        kafka != null ? kafka : new KafkaSection(null, null, null, null, null, null, null, null);
+        kafka != null
+            ? kafka
+            : new KafkaSection(null, null, null, null, null, null, null, null, null);
     topics = topics != null ? topics : TopicsSection.defaults();
     providers = providers != null ? providers : Map.of();
     models = models != null ? models : Map.of();
@@ -62,7 +64,8 @@ public record SluiceConfig(
       Long commitIntervalMs,
       Long lingerMs,
       Integer numStreamThreads,
-      String stateDir) {
+      String stateDir,
+      String instanceId) {
     public KafkaSection {
       bootstrapServers = bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092";
       applicationId = applicationId != null ? applicationId : "sluice";
