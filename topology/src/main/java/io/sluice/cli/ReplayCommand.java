@@ -1,20 +1,24 @@
 package io.sluice.cli;
 
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.tools.StreamsResetter;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -145,18 +149,33 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  /** KafkaStreams#cleanUp on this machine's state directory of the application. */
-  private void clearLocalState(String appId) {
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, client.bootstrapServers());
-    p.put(
-        StreamsConfig.STATE_DIR_CONFIG,
-        stateDir != null ? stateDir : client.config().kafka().stateDir());
-    StreamsBuilder b = new StreamsBuilder();
-    b.stream(client.topicNames().get("requests"));
-    try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
-      streams.cleanUp();
+  /**
+   * Deletes this machine's state directory of the application ({@code <state_dir>/<app_id>}), as
+   * {@code KafkaStreams#cleanUp} would. A second KafkaStreams instance cannot do it here: Kafka
+   * Streams 4 opens the existing task directories when it is constructed and then skips them. The
+   * directory's {@code .lock} is taken first, so a running gateway's state is never touched.
+   */
+  private void clearLocalState(String appId) throws java.io.IOException {
+    Path appDir = Path.of(stateDir != null ? stateDir : client.config().kafka().stateDir(), appId);
+    if (!Files.isDirectory(appDir)) {
+      return;
     }
+    Path lock = appDir.resolve(".lock");
+    try (FileChannel channel =
+            FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = channel.tryLock()) {
+      if (held == null) {
+        throw new IllegalStateException(
+            "state directory " + appDir + " is in use: stop the gateway first");
+      }
+      try (Stream<Path> files = Files.walk(appDir)) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+          if (!f.equals(lock) && !f.equals(appDir)) {
+            Files.delete(f);
+          }
+        }
+      }
+    }
+    System.out.println("cleared local state in " + appDir);
   }
 }
