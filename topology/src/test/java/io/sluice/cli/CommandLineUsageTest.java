@@ -36,8 +36,34 @@ class CommandLineUsageTest {
   }
 
   @Test
+  void shouldExitTwoWhenAModelNamesAProviderThatIsNotConfigured(@TempDir Path dir)
+      throws Exception {
+    Path config = dir.resolve("sluice.yaml");
+    Files.writeString(
+        config,
+        "providers:\n  a: {type: openai, base_url: http://127.0.0.1:1/v1}\n"
+            + "models:\n  m: {deployments: [{provider: b, model: x}]}\n");
+
+    CliRun run = CliRun.run("", "run", "--config", config.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("models.m.deployments[0].provider: unknown provider 'b'");
+  }
+
+  @Test
+  void shouldExitTwoWhenTheConfigFileIsMissing() {
+    CliRun run = CliRun.run("", "run", "--config", "/nonexistent/sluice.yaml");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("config file /nonexistent/sluice.yaml does not exist");
+  }
+
+  @Test
   void shouldOfferHelpOnEveryCommand() {
-    for (String cmd : new String[] {"dev", "broker", "sim", "topics", "produce", "consume"}) {
+    for (String cmd :
+        new String[] {
+          "dev", "run", "replay", "broker", "sim", "topics", "produce", "consume", "bench"
+        }) {
       CliRun run = CliRun.run("", cmd, "--help");
       assertThat(run.exitCode()).as(cmd).isZero();
       assertThat(run.out()).as(cmd).contains("Usage: sluice " + cmd);
