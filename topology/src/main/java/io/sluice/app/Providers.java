@@ -2,6 +2,7 @@ package io.sluice.app;
 
 import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
+import io.sluice.provider.AnthropicAdapter;
 import io.sluice.provider.OpenAiAdapter;
 import io.sluice.provider.ProviderAdapter;
 import io.sluice.provider.ProviderClient;
@@ -66,13 +67,14 @@ final class Providers {
   private static ProviderAdapter adapter(String name, SluiceConfig.ProviderConfig p) {
     return switch (p.type()) {
       case "openai" -> new OpenAiAdapter(name, p.baseUrl(), p.apiKey(), p.headers());
+      case "anthropic" -> new AnthropicAdapter(name, p.baseUrl(), p.apiKey(), p.headers());
       default ->
           throw new ConfigException(
               "providers."
                   + name
                   + ".type: '"
                   + p.type()
-                  + "' is not supported yet (supported: openai)");
+                  + "' is not supported (openai, anthropic)");
     };
   }
 

@@ -8,21 +8,27 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.config.Durations;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dispatch.HttpDispatcher;
 import io.sluice.dispatch.KafkaCompletionSink;
 import io.sluice.http.AdminHttpServer;
 import io.sluice.http.HealthCheck;
+import io.sluice.metrics.GatewayMetrics;
 import io.sluice.routing.ModelCatalog;
+import io.sluice.routing.Router;
+import io.sluice.routing.RoutingSettings;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.SchemaRegistry;
+import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
 import io.sluice.topology.GatewayTopology;
 import io.sluice.topology.SessionSettings;
 import io.sluice.topology.TopologySpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -46,15 +52,15 @@ public final class SluiceApp implements AutoCloseable {
   private final KafkaCompletionSink completions;
   private final OkHttpClient http;
   private final AdminHttpServer admin;
-  private final PrometheusMeterRegistry metrics;
+  private final PrometheusMeterRegistry registry;
   private final KafkaStreamsMetrics streamsMetrics;
-  private final SchemaRegistry registry;
+  private final SchemaRegistry schemas;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Throwable fatal;
 
   private SluiceApp(SluiceConfig config) throws Exception {
-    this.registry = registry(config);
-    EventSerdes serdes = EventSerdes.of(registry);
+    this.schemas = schemaRegistry(config);
+    EventSerdes serdes = EventSerdes.of(schemas);
     TopologySpec.Topics topics = TopologySpec.Topics.from(config);
     Properties clientProps = new Properties();
     config.kafka().properties().forEach(clientProps::setProperty);
@@ -62,28 +68,35 @@ public final class SluiceApp implements AutoCloseable {
     TopicCheck.ensure(clientProps, config);
     registerSchemas(serdes, topics);
 
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GatewayMetrics metrics = new GatewayMetrics(registry);
     this.http = Providers.sharedClient(config);
     this.completions =
         new KafkaCompletionSink(
             clientProps, topics.completions(), serdes.completion().serializer());
     ModelCatalog models = ModelCatalog.from(config);
+    RoutingSettings routing = RoutingSettings.from(config.routing());
     this.dispatcher =
         new HttpDispatcher(
             models,
+            new Router(routing),
             Providers.clients(config, http),
             Providers.maxConcurrency(config),
             completions,
             100_000,
+            routing,
+            metrics,
             Clock.systemUTC());
-    SessionSettings settings = sessionSettings(config);
     Topology topology =
         GatewayTopology.build(
             new TopologySpec(
                 topics,
                 serdes,
                 models,
-                config.tenants() == null ? java.util.Map.of() : config.tenants(),
-                settings,
+                config.tenants() == null ? Map.of() : config.tenants(),
+                sessionSettings(config),
+                cacheSettings(config),
+                metrics,
                 () -> dispatcher));
     this.streams = new KafkaStreams(topology, StreamsProperties.of(config));
     streams.setUncaughtExceptionHandler(
@@ -100,21 +113,20 @@ public final class SluiceApp implements AutoCloseable {
           }
         });
 
-    this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(metrics);
-    new JvmGcMetrics().bindTo(metrics);
-    new JvmThreadMetrics().bindTo(metrics);
-    new ProcessorMetrics().bindTo(metrics);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(metrics);
-    Gauge.builder("sluice_calls_in_flight", dispatcher, HttpDispatcher::inFlight)
+    streamsMetrics.bindTo(registry);
+    Gauge.builder("sluice.calls.in.flight", dispatcher, HttpDispatcher::inFlight)
         .description("provider calls in flight")
-        .register(metrics);
-    Gauge.builder("sluice_dispatch_queued", dispatcher, HttpDispatcher::queued)
+        .register(registry);
+    Gauge.builder("sluice.dispatch.queued", dispatcher, HttpDispatcher::queued)
         .description("requests waiting for a provider lane")
-        .register(metrics);
+        .register(registry);
     this.admin =
-        AdminHttpServer.start(config.http().host(), config.http().port(), metrics, this::health);
+        AdminHttpServer.start(config.http().host(), config.http().port(), registry, this::health);
   }
 
   /** Builds and starts the gateway; it runs until {@link #close()}. */
@@ -122,7 +134,7 @@ public final class SluiceApp implements AutoCloseable {
     SluiceApp app = new SluiceApp(config);
     app.streams.start();
     log.info(
-        "Sluice gateway started: application {} on {}, {} ; metrics and health at {}",
+        "Sluice gateway started: application {} on {}, {}; metrics and health at {}",
         config.kafka().applicationId(),
         config.kafka().bootstrapServers(),
         config.kafka().processingGuarantee(),
@@ -130,7 +142,7 @@ public final class SluiceApp implements AutoCloseable {
     return app;
   }
 
-  private static SchemaRegistry registry(SluiceConfig config) {
+  private static SchemaRegistry schemaRegistry(SluiceConfig config) {
     SluiceConfig.SchemaRegistrySection sr = config.schemaRegistry();
     if (sr != null && sr.url() != null) {
       return new HttpSchemaRegistry(
@@ -142,6 +154,7 @@ public final class SluiceApp implements AutoCloseable {
   /** Registers the output schemas up front, so the stream threads never wait on the registry. */
   private static void registerSchemas(EventSerdes serdes, TopologySpec.Topics topics) {
     serdes.response().register(topics.responses());
+    serdes.response().register(topics.cache());
     serdes.traceSpan().register(topics.traces());
     serdes.usage().register(topics.usage());
     serdes.completion().register(topics.completions());
@@ -153,14 +166,25 @@ public final class SluiceApp implements AutoCloseable {
             .mapToLong(SluiceConfig.ProviderConfig::timeoutMs)
             .max()
             .orElse(30_000);
+    int maxRetries =
+        config.models().values().stream()
+            .mapToInt(SluiceConfig.ModelConfig::retries)
+            .max()
+            .orElse(0);
     return new SessionSettings(
         config.sessions().maxHistoryMessages(),
-        io.sluice.config.Durations.parse(
-            config.sessions().requestTimeout(), "sessions.request_timeout"),
-        io.sluice.config.Durations.parse(config.sessions().idleTtl(), "sessions.idle_ttl"),
-        Duration.ofMillis(maxTimeout + 10_000),
+        Durations.parse(config.sessions().requestTimeout(), "sessions.request_timeout"),
+        Durations.parse(config.sessions().idleTtl(), "sessions.idle_ttl"),
+        Duration.ofMillis(maxTimeout * (maxRetries + 2) + 10_000),
         Duration.ofMillis(100),
         config.tracing().includeContent());
+  }
+
+  static CacheSettings cacheSettings(SluiceConfig config) {
+    return new CacheSettings(
+        config.cache().enabled(),
+        Durations.parse(config.cache().ttl(), "cache.ttl"),
+        config.cache().scope().equals("tenant"));
   }
 
   private HealthCheck.Status health() {
@@ -178,7 +202,7 @@ public final class SluiceApp implements AutoCloseable {
   }
 
   public PrometheusMeterRegistry metrics() {
-    return metrics;
+    return registry;
   }
 
   /** Waits until the streams stop by themselves (a fatal error); true if they did in time. */
@@ -205,7 +229,7 @@ public final class SluiceApp implements AutoCloseable {
     admin.close();
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
-    registry.close();
+    schemas.close();
     stopped.countDown();
   }
 }

@@ -93,6 +93,15 @@ final class ConfigValidator {
           c.tools().amqpUrl().startsWith("amqp"),
           p + "tools.amqp_url must be an amqp:// or amqps:// URL");
     }
+    SluiceConfig.RoutingSection r = c.routing();
+    Durations.parse(r.backoffBase(), p + "routing.backoff_base");
+    Durations.parse(r.backoffMax(), p + "routing.backoff_max");
+    Durations.parse(r.breakerOpenFor(), p + "routing.breaker_open_for");
+    require(r.breakerWindow() > 0, p + "routing.breaker_window must be > 0");
+    require(r.breakerMinCalls() > 0, p + "routing.breaker_min_calls must be > 0");
+    require(
+        r.breakerFailureRate() > 0 && r.breakerFailureRate() <= 100,
+        p + "routing.breaker_failure_rate must be a percentage in (0, 100]");
     require(c.http().port() >= 0 && c.http().port() <= 65535, p + "http.port must be 0-65535");
   }
 

@@ -34,7 +34,8 @@ public record SluiceConfig(
     Map<String, TenantConfig> tenants,
     HttpSection http,
     SessionsSection sessions,
-    TracingSection tracing) {
+    TracingSection tracing,
+    RoutingSection routing) {
 
   public SluiceConfig {
     kafka =
@@ -48,11 +49,12 @@ public record SluiceConfig(
     http = http != null ? http : new HttpSection(null, null);
     sessions = sessions != null ? sessions : new SessionsSection(null, null, null);
     tracing = tracing != null ? tracing : new TracingSection(null);
+    routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
   }
 
   /** A config with every default (no providers, no models). */
   public static SluiceConfig defaults() {
-    return new SluiceConfig(null, null, null, null, null, null, null, null, null, null, null);
+    return new SluiceConfig(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** {@code kafka:} the cluster and how the app uses it. */
@@ -199,6 +201,24 @@ public record SluiceConfig(
       maxHistoryMessages = maxHistoryMessages != null ? maxHistoryMessages : 50;
       idleTtl = idleTtl != null ? idleTtl : "24h";
       requestTimeout = requestTimeout != null ? requestTimeout : "2m";
+    }
+  }
+
+  /** {@code routing:} retry backoff and circuit breakers, for every deployment. */
+  public record RoutingSection(
+      String backoffBase,
+      String backoffMax,
+      Integer breakerWindow,
+      Integer breakerMinCalls,
+      Double breakerFailureRate,
+      String breakerOpenFor) {
+    public RoutingSection {
+      backoffBase = backoffBase != null ? backoffBase : "200ms";
+      backoffMax = backoffMax != null ? backoffMax : "10s";
+      breakerWindow = breakerWindow != null ? breakerWindow : 10;
+      breakerMinCalls = breakerMinCalls != null ? breakerMinCalls : 5;
+      breakerFailureRate = breakerFailureRate != null ? breakerFailureRate : 50.0;
+      breakerOpenFor = breakerOpenFor != null ? breakerOpenFor : "10s";
     }
   }
 

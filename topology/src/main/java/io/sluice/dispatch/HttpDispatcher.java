@@ -4,55 +4,99 @@ import io.sluice.events.ErrorInfo;
 import io.sluice.events.TokenUsage;
 import io.sluice.internal.Attempt;
 import io.sluice.internal.Completion;
+import io.sluice.metrics.GatewayMetrics;
 import io.sluice.provider.ChatCall;
 import io.sluice.provider.ChatResult;
 import io.sluice.provider.ProviderClient;
 import io.sluice.provider.ProviderFailure;
 import io.sluice.routing.Deployment;
+import io.sluice.routing.DeploymentState;
 import io.sluice.routing.ModelCatalog;
 import io.sluice.routing.ModelRoute;
+import io.sluice.routing.Router;
+import io.sluice.routing.RoutingSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatcher of one instance: picks a deployment for each job, runs the call on that provider's
- * lane (at most {@code max_concurrency} in flight, the rest queued by priority, then age), and
- * publishes one completion per job.
+ * The dispatcher of one instance. For each job it walks the alias and then its fallbacks: the
+ * router picks a deployment (by strategy, skipping open circuits), the call runs on that provider's
+ * lane (at most {@code max_concurrency} in flight, the rest queued by priority, then age), and the
+ * outcome decides what is next:
+ *
+ * <ul>
+ *   <li>an answer: done;
+ *   <li>a retriable failure (timeout, connection, 429, 5xx, overload): retried up to the alias's
+ *       {@code retries} after an exponential backoff with full jitter, never sooner than the
+ *       provider's {@code Retry-After}; then the next fallback;
+ *   <li>a context-window error: the next fallback at once, without retries;
+ *   <li>a terminal failure (400, 401, 403, 404): done, with that error.
+ * </ul>
+ *
+ * Nothing blocks: backoffs are timers on one scheduler thread, calls are okhttp async calls, and
+ * each job ends in exactly one completion published to its partition.
  */
 public final class HttpDispatcher implements Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(HttpDispatcher.class);
 
   private final ModelCatalog catalog;
+  private final Router router;
   private final Map<String, ProviderClient> clients;
   private final Map<String, Lane> lanes = new HashMap<>();
   private final CompletionSink sink;
   private final int maxQueued;
+  private final RoutingSettings settings;
+  private final GatewayMetrics metrics;
   private final Clock clock;
+  private final ScheduledExecutorService timers;
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger seq = new AtomicInteger();
   private volatile boolean closed;
 
   public HttpDispatcher(
       ModelCatalog catalog,
+      Router router,
       Map<String, ProviderClient> clients,
       Map<String, Integer> maxConcurrency,
       CompletionSink sink,
       int maxQueued,
+      RoutingSettings settings,
+      GatewayMetrics metrics,
       Clock clock) {
     this.catalog = catalog;
+    this.router = router;
     this.clients = Map.copyOf(clients);
-    clients.keySet().forEach(p -> lanes.put(p, new Lane(p, maxConcurrency.getOrDefault(p, 256))));
+    clients.keySet().forEach(p -> lanes.put(p, new Lane(maxConcurrency.getOrDefault(p, 256))));
     this.sink = sink;
     this.maxQueued = maxQueued;
+    this.settings = settings;
+    this.metrics = metrics;
     this.clock = clock;
+    this.timers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sluice-dispatch-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    for (String alias : catalog.aliases()) {
+      catalog
+          .route(alias)
+          .ifPresent(r -> r.deployments().forEach(d -> metrics.deployment(router.state(d))));
+    }
   }
 
   @Override
@@ -61,44 +105,13 @@ public final class HttpDispatcher implements Dispatcher {
       return false;
     }
     ModelRoute route = catalog.route(job.model()).orElse(null);
-    if (route == null) {
-      finish(
-          job,
-          null,
-          List.of(),
-          failure("unknown_model", "no route for model '" + job.model() + "'"));
-      return true;
+    List<String> chain = new ArrayList<>();
+    chain.add(job.model());
+    if (route != null) {
+      chain.addAll(route.fallbacks());
     }
-    Deployment d = pick(route.deployments());
-    Lane lane = lanes.get(d.provider());
-    if (lane == null) {
-      finish(
-          job,
-          null,
-          List.of(),
-          failure("unknown_provider", "no client for provider '" + d.provider() + "'"));
-      return true;
-    }
-    lane.enter(new Run(job, d));
+    new Run(job, chain, route == null ? 0 : route.retries()).route();
     return true;
-  }
-
-  private static Deployment pick(List<Deployment> ds) {
-    double total = 0;
-    for (Deployment d : ds) {
-      total += d.weight();
-    }
-    if (total <= 0) {
-      return ds.get(0);
-    }
-    double r = ThreadLocalRandom.current().nextDouble(total);
-    for (Deployment d : ds) {
-      r -= d.weight();
-      if (r < 0) {
-        return d;
-      }
-    }
-    return ds.get(ds.size() - 1);
   }
 
   @Override
@@ -111,51 +124,214 @@ public final class HttpDispatcher implements Dispatcher {
     return queued.get();
   }
 
-  /** One job on its way through a deployment. */
+  /** One job's way through its alias, retries and fallbacks. */
   private final class Run implements Comparable<Run> {
-    private static final AtomicInteger SEQ = new AtomicInteger();
     final DispatchJob job;
-    final Deployment deployment;
-    final int seq = SEQ.incrementAndGet();
+    final List<String> chain;
+    final int order = seq.incrementAndGet();
+    final List<Attempt> attempts = new ArrayList<>();
+    int link;
+    int retriesLeft;
+    int retryNo;
+    DeploymentState chosen;
+    ProviderFailure last;
 
-    Run(DispatchJob job, Deployment deployment) {
+    Run(DispatchJob job, List<String> chain, int retries) {
       this.job = job;
-      this.deployment = deployment;
+      this.chain = chain;
+      this.retriesLeft = retries;
     }
 
     @Override
     public int compareTo(Run o) {
       int byPriority = Integer.compare(o.job.priority(), job.priority());
-      return byPriority != 0 ? byPriority : Integer.compare(seq, o.seq);
+      return byPriority != 0 ? byPriority : Integer.compare(order, o.order);
+    }
+
+    /** Picks a deployment for the current link and queues the call, or moves on. */
+    void route() {
+      while (link < chain.size()) {
+        ModelRoute route = catalog.route(chain.get(link)).orElse(null);
+        if (route == null) {
+          last =
+              new ProviderFailure(
+                  ProviderFailure.Kind.TERMINAL,
+                  "unknown_model",
+                  "no route for model '" + chain.get(link) + "'",
+                  null,
+                  null);
+          nextLink();
+          continue;
+        }
+        DeploymentState s = router.acquire(route);
+        if (s != null) {
+          metrics.deployment(s);
+          chosen = s;
+          Lane lane = lanes.get(s.deployment().provider());
+          if (lane == null) {
+            router.released(s);
+            last =
+                new ProviderFailure(
+                    ProviderFailure.Kind.TERMINAL,
+                    "unknown_provider",
+                    "no client for provider '" + s.deployment().provider() + "'",
+                    null,
+                    null);
+            nextLink();
+            continue;
+          }
+          lane.enter(this);
+          return;
+        }
+        last =
+            new ProviderFailure(
+                ProviderFailure.Kind.RETRIABLE,
+                "circuit_open",
+                "every deployment of '" + route.alias() + "' has an open circuit",
+                null,
+                null);
+        nextLink();
+      }
+      finish(null, last);
+    }
+
+    void nextLink() {
+      link++;
+      if (link < chain.size()) {
+        metrics.fallback(chain.get(link - 1), chain.get(link));
+        retriesLeft = catalog.route(chain.get(link)).map(ModelRoute::retries).orElse(0);
+        retryNo = 0;
+      }
     }
 
     void execute(Lane lane) {
       long start = clock.millis();
-      Duration left = Duration.ofMillis(job.deadlineMs() - start);
-      ProviderClient client = clients.get(deployment.provider());
+      if (start >= job.deadlineMs()) {
+        router.released(chosen);
+        lane.leave();
+        finish(
+            null,
+            new ProviderFailure(
+                ProviderFailure.Kind.RETRIABLE,
+                "timeout",
+                "deadline passed before " + chosen.deployment().provider() + " could be called",
+                null,
+                null));
+        return;
+      }
+      Deployment d = chosen.deployment();
+      ProviderClient client = clients.get(d.provider());
       inFlight.incrementAndGet();
       client
           .call(
-              new ChatCall(deployment.providerModel(), job.messages(), job.params(), job.tools()),
-              left)
+              new ChatCall(d.providerModel(), job.messages(), job.params(), job.tools()),
+              Duration.ofMillis(job.deadlineMs() - start))
           .whenComplete(
               (outcome, e) -> {
                 inFlight.decrementAndGet();
                 lane.leave();
-                long end = clock.millis();
-                if (e != null) {
-                  log.error("provider call of {} failed unexpectedly", job.requestId(), e);
-                  finish(job, deployment, List.of(), failure("internal_error", String.valueOf(e)));
-                  return;
-                }
-                Attempt attempt = attempt(deployment, start, end, outcome);
-                if (outcome.ok()) {
-                  finish(job, deployment, List.of(attempt), outcome.result());
-                } else {
-                  finish(job, deployment, List.of(attempt), outcome.failure());
+                try {
+                  if (e != null) {
+                    throw e;
+                  }
+                  onOutcome(chosen, outcome, start, clock.millis());
+                } catch (Throwable t) {
+                  log.error("dispatch of {} failed unexpectedly", job.requestId(), t);
+                  finish(
+                      null,
+                      new ProviderFailure(
+                          ProviderFailure.Kind.TERMINAL,
+                          "internal_error",
+                          String.valueOf(t),
+                          null,
+                          null));
                 }
               });
     }
+
+    void onOutcome(DeploymentState s, ProviderClient.Outcome outcome, long start, long end) {
+      Deployment d = s.deployment();
+      attempts.add(attempt(d, start, end, outcome));
+      long took = end - start;
+      if (outcome.ok()) {
+        router.succeeded(s, took);
+        metrics.providerCall(d.provider(), "ok", took);
+        finish(s, null, outcome.result());
+        return;
+      }
+      ProviderFailure f = outcome.failure();
+      last = f;
+      metrics.providerCall(d.provider(), f.code(), took);
+      if (f.kind() == ProviderFailure.Kind.RETRIABLE) {
+        router.failed(s, took, new ProviderException(f));
+      } else {
+        router.succeeded(s, took);
+      }
+      switch (f.kind()) {
+        case TERMINAL -> finish(null, f);
+        case CONTEXT_WINDOW -> {
+          nextLink();
+          route();
+        }
+        case RETRIABLE -> {
+          if (retriesLeft > 0) {
+            long delay = backoff(++retryNo, f.retryAfter());
+            if (clock.millis() + delay < job.deadlineMs()) {
+              retriesLeft--;
+              metrics.retry(d.provider());
+              timers.schedule(this::route, delay, TimeUnit.MILLISECONDS);
+              return;
+            }
+          }
+          nextLink();
+          route();
+        }
+      }
+    }
+
+    void finish(DeploymentState s, ProviderFailure f) {
+      finish(s, f, null);
+    }
+
+    void finish(DeploymentState s, ProviderFailure f, ChatResult r) {
+      double cost = attempts.stream().mapToDouble(Attempt::getCostUsd).sum();
+      Completion.Builder c =
+          Completion.newBuilder()
+              .setRequestId(job.requestId())
+              .setSessionId(job.sessionId())
+              .setDispatch(job.dispatch())
+              .setCostUsd(cost)
+              .setAttempts(new ArrayList<>(attempts));
+      if (r != null) {
+        c.setOk(true)
+            .setContent(r.content())
+            .setToolCalls(new ArrayList<>(r.toolCalls()))
+            .setFinishReason(r.finishReason())
+            .setUsage(
+                new TokenUsage(
+                    r.promptTokens(),
+                    r.completionTokens(),
+                    r.promptTokens() + r.completionTokens()))
+            .setProvider(s.deployment().provider())
+            .setProviderModel(s.deployment().providerModel())
+            .setError(null);
+      } else {
+        c.setOk(false)
+            .setUsage(new TokenUsage(0, 0, 0))
+            .setError(new ErrorInfo(f.code(), f.message(), f.retryable(), f.httpStatus()));
+      }
+      sink.publish(job.partition(), c.build());
+    }
+  }
+
+  /** Exponential backoff with full jitter, never shorter than the provider's Retry-After. */
+  long backoff(int retryNo, Duration retryAfter) {
+    long cap =
+        Math.min(
+            settings.backoffMax().toMillis(),
+            settings.backoffBase().toMillis() << Math.min(20, retryNo - 1));
+    long delay = ThreadLocalRandom.current().nextLong(cap + 1);
+    return retryAfter == null ? delay : Math.max(delay, retryAfter.toMillis());
   }
 
   private static Attempt attempt(
@@ -177,15 +353,20 @@ public final class HttpDispatcher implements Dispatcher {
         d.cost(prompt, completion));
   }
 
-  /** A lane: one provider's concurrency limit and its queue of waiting runs. */
+  /** A failure as the circuit breaker records it. */
+  static final class ProviderException extends Exception {
+    ProviderException(ProviderFailure f) {
+      super(f.code() + ": " + f.message(), null, false, false);
+    }
+  }
+
+  /** One provider's concurrency limit and its queue of waiting runs. */
   private final class Lane {
-    final String provider;
     final int limit;
-    final java.util.PriorityQueue<Run> waiting = new java.util.PriorityQueue<>();
+    final PriorityQueue<Run> waiting = new PriorityQueue<>();
     int running;
 
-    Lane(String provider, int limit) {
-      this.provider = provider;
+    Lane(int limit) {
       this.limit = limit;
     }
 
@@ -211,73 +392,13 @@ public final class HttpDispatcher implements Dispatcher {
         }
         queued.decrementAndGet();
       }
-      if (clock.millis() >= next.job.deadlineMs()) {
-        finish(
-            next.job,
-            next.deployment,
-            List.of(),
-            new ProviderFailure(
-                ProviderFailure.Kind.RETRIABLE,
-                "timeout",
-                "deadline passed while waiting for " + provider,
-                null,
-                null));
-        leave();
-        return;
-      }
       next.execute(this);
     }
-  }
-
-  private static ProviderFailure failure(String code, String message) {
-    return new ProviderFailure(ProviderFailure.Kind.TERMINAL, code, message, null, null);
-  }
-
-  private void finish(DispatchJob job, Deployment d, List<Attempt> attempts, ChatResult r) {
-    double cost = attempts.stream().mapToDouble(Attempt::getCostUsd).sum();
-    Completion c =
-        Completion.newBuilder()
-            .setRequestId(job.requestId())
-            .setSessionId(job.sessionId())
-            .setDispatch(job.dispatch())
-            .setOk(true)
-            .setContent(r.content())
-            .setToolCalls(new ArrayList<>(r.toolCalls()))
-            .setFinishReason(r.finishReason())
-            .setUsage(
-                new TokenUsage(
-                    r.promptTokens(),
-                    r.completionTokens(),
-                    r.promptTokens() + r.completionTokens()))
-            .setCostUsd(cost)
-            .setProvider(d.provider())
-            .setProviderModel(d.providerModel())
-            .setError(null)
-            .setAttempts(new ArrayList<>(attempts))
-            .build();
-    sink.publish(job.partition(), c);
-  }
-
-  private void finish(DispatchJob job, Deployment d, List<Attempt> attempts, ProviderFailure f) {
-    double cost = attempts.stream().mapToDouble(Attempt::getCostUsd).sum();
-    Completion c =
-        Completion.newBuilder()
-            .setRequestId(job.requestId())
-            .setSessionId(job.sessionId())
-            .setDispatch(job.dispatch())
-            .setOk(false)
-            .setUsage(new TokenUsage(0, 0, 0))
-            .setCostUsd(cost)
-            .setProvider(d == null ? null : d.provider())
-            .setProviderModel(d == null ? null : d.providerModel())
-            .setError(new ErrorInfo(f.code(), f.message(), f.retryable(), f.httpStatus()))
-            .setAttempts(new ArrayList<>(attempts))
-            .build();
-    sink.publish(job.partition(), c);
   }
 
   @Override
   public void close() {
     closed = true;
+    timers.shutdownNow();
   }
 }

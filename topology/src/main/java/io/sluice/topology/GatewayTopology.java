@@ -13,6 +13,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The gateway's topology, built in one pure function from a {@link TopologySpec}: no Kafka client,
@@ -26,7 +27,8 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *                            └─ other key ─ repartition ──┤
  * completions ───────────────────────────────────────────┴─ session ─┬─► responses
  *                                         (stores: sessions, pending) ├─► traces
- *                                                                     └─► usage
+ * cache ─► global store "cache" (read by session) ────────────────────├─► usage
+ *                                                                     └─► cache
  * </pre>
  */
 public final class GatewayTopology {
@@ -37,6 +39,18 @@ public final class GatewayTopology {
     EventSerdes serdes = spec.serdes();
     StreamsBuilder builder = new StreamsBuilder();
 
+    if (spec.cache().enabled()) {
+      builder.addGlobalStore(
+          Stores.keyValueStoreBuilder(
+                  Stores.persistentKeyValueStore(CacheStoreUpdater.STORE),
+                  Serdes.String(),
+                  serdes.response())
+              .withLoggingDisabled(),
+          t.cache(),
+          Consumed.with(Serdes.String(), serdes.response()).withName("cache-source"),
+          CacheStoreUpdater::new);
+    }
+
     KStream<String, IngestOutcome> ingested =
         builder.stream(
                 t.requests(),
@@ -44,7 +58,8 @@ public final class GatewayTopology {
             .process(
                 new IngestSupplier(
                     serdes.request().deserializer(),
-                    new RequestValidator(spec.models(), spec.tenants())),
+                    new RequestValidator(spec.models(), spec.tenants()),
+                    spec.metrics()),
                 Named.as("ingest"));
     Map<String, KStream<String, IngestOutcome>> routes =
         ingested
@@ -97,14 +112,20 @@ public final class GatewayTopology {
             .merge(completions, Named.as("session-inputs"))
             .process(
                 new SessionProcessorSupplier(
-                    spec.dispatcher(), spec.sessions(), serdes.session(), serdes.pending()),
+                    spec.dispatcher(),
+                    spec.sessions(),
+                    spec.cache(),
+                    spec.metrics(),
+                    serdes.session(),
+                    serdes.pending()),
                 Named.as("session"));
     Map<String, KStream<String, SessionOutput>> out =
         outputs
             .split(Named.as("out-"))
             .branch((k, v) -> v instanceof SessionOutput.ResponseOut, Branched.as("response"))
             .branch((k, v) -> v instanceof SessionOutput.SpanOut, Branched.as("span"))
-            .defaultBranch(Branched.as("usage"));
+            .branch((k, v) -> v instanceof SessionOutput.UsageOut, Branched.as("usage"))
+            .defaultBranch(Branched.as("cache"));
     out.get("out-response")
         .mapValues(v -> ((SessionOutput.ResponseOut) v).response(), Named.as("response-value"))
         .to(
@@ -116,6 +137,9 @@ public final class GatewayTopology {
     out.get("out-usage")
         .mapValues(v -> ((SessionOutput.UsageOut) v).usage(), Named.as("usage-value"))
         .to(t.usage(), Produced.with(Serdes.String(), serdes.usage()).withName("usage-sink"));
+    out.get("out-cache")
+        .mapValues(v -> ((SessionOutput.CacheOut) v).response(), Named.as("cache-value"))
+        .to(t.cache(), Produced.with(Serdes.String(), serdes.response()).withName("cache-sink"));
     return builder.build();
   }
 }

@@ -5,6 +5,7 @@ import io.sluice.events.Request;
 import io.sluice.events.Response;
 import io.sluice.events.ResponseStatus;
 import io.sluice.events.TokenUsage;
+import io.sluice.metrics.GatewayMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -33,10 +34,13 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
 
   private final Deserializer<Request> requests;
   private final RequestValidator validator;
+  private final GatewayMetrics metrics;
 
-  IngestSupplier(Deserializer<Request> requests, RequestValidator validator) {
+  IngestSupplier(
+      Deserializer<Request> requests, RequestValidator validator, GatewayMetrics metrics) {
     this.requests = requests;
     this.validator = validator;
+    this.metrics = metrics;
   }
 
   @Override
@@ -87,6 +91,7 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
                 .setTraceId(TraceIds.of(record.headers()).traceId())
                 .setRespondedAt(now)
                 .build();
+        metrics.response(request.getModel(), null, "REJECTED", false, response.getLatencyMs());
         context.forward(
             new Record<>(request.getSessionId(), new IngestOutcome.Rejected(response), now));
         return;
@@ -100,6 +105,7 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String code, String message) {
+      metrics.deadLetter(code);
       Headers h = record.headers();
       long now = context.currentSystemTimeMs();
       var md = context.recordMetadata();

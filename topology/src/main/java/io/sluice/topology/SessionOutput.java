@@ -14,4 +14,7 @@ sealed interface SessionOutput {
 
   /** To the usage topic, keyed by tenant_id. */
   record UsageOut(Usage usage) implements SessionOutput {}
+
+  /** To the compacted cache topic, keyed by the cache key. */
+  record CacheOut(Response response) implements SessionOutput {}
 }

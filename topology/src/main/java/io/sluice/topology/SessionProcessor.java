@@ -2,6 +2,7 @@ package io.sluice.topology;
 
 import io.sluice.dispatch.DispatchJob;
 import io.sluice.dispatch.Dispatcher;
+import io.sluice.events.CacheMode;
 import io.sluice.events.ChatMessage;
 import io.sluice.events.ErrorInfo;
 import io.sluice.events.Request;
@@ -13,6 +14,7 @@ import io.sluice.internal.Attempt;
 import io.sluice.internal.Completion;
 import io.sluice.internal.PendingRequest;
 import io.sluice.internal.SessionState;
+import io.sluice.metrics.GatewayMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -51,6 +53,9 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
 
   private final Dispatcher dispatcher;
   private final SessionSettings settings;
+  private final CacheSettings cache;
+  private final GatewayMetrics metrics;
+  private KeyValueStore<String, Response> cacheStore;
   private ProcessorContext<String, SessionOutput> context;
   private KeyValueStore<String, SessionState> sessions;
   private KeyValueStore<String, PendingRequest> pending;
@@ -72,7 +77,13 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     }
   }
 
-  SessionProcessor(Dispatcher dispatcher, SessionSettings settings) {
+  SessionProcessor(
+      Dispatcher dispatcher,
+      SessionSettings settings,
+      CacheSettings cache,
+      GatewayMetrics metrics) {
+    this.cache = cache;
+    this.metrics = metrics;
     this.dispatcher = dispatcher;
     this.settings = settings;
   }
@@ -83,6 +94,9 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     this.sessions = context.getStateStore(SessionProcessorSupplier.SESSIONS);
     this.pending = context.getStateStore(SessionProcessorSupplier.PENDING);
     this.partition = context.taskId().partition();
+    if (cache.enabled()) {
+      this.cacheStore = context.getStateStore(CacheStoreUpdater.STORE);
+    }
     try (KeyValueIterator<String, PendingRequest> it = pending.all()) {
       it.forEachRemaining(kv -> deadlines.add(new Deadline(kv.value.getDeadlineMs(), kv.key)));
     }
@@ -184,15 +198,14 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         continue;
       }
       if (now >= p.getDeadlineMs()) {
-        answer(st, p, null, timeoutError(p), now);
+        answer(st, p, Answer.failed(timeoutError(p), p.getDispatches()), now);
         continue;
       }
       Request r = p.getRequest();
-      List<ChatMessage> messages = new ArrayList<>();
-      if (r.getUseHistory()) {
-        messages.addAll(st.getHistory());
+      List<ChatMessage> messages = conversation(st, r);
+      if (answeredFromCache(st, p, messages, now)) {
+        continue;
       }
-      messages.addAll(r.getMessages());
       p.setDispatches(p.getDispatches() + 1);
       pending.put(head, p);
       DispatchJob job =
@@ -235,56 +248,83 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
       return;
     }
     long now = context.currentSystemTimeMs();
-    answer(st, p, c, null, now);
+    answer(st, p, Answer.of(c), now);
     dispatchHead(sid, st, now);
     sessions.put(sid, st);
   }
 
+  /** What a request is answered with: a completion, an error, or a cache hit. */
+  private record Answer(
+      boolean ok, Completion completion, Response cached, ErrorInfo error, int attempts) {
+    static Answer of(Completion c) {
+      return new Answer(c.getOk(), c, null, c.getError(), c.getAttempts().size());
+    }
+
+    static Answer failed(ErrorInfo e, int attempts) {
+      return new Answer(false, null, null, e, attempts);
+    }
+
+    static Answer cached(Response hit) {
+      return new Answer(true, null, hit, null, 0);
+    }
+  }
+
   /**
-   * Answers the session's head from a completion, or with {@code error} when there is none, and
-   * removes it. The caller dispatches the next head and writes the session back.
+   * Answers the session's head and removes it. The caller dispatches the next head and writes the
+   * session back.
    */
-  private void answer(SessionState st, PendingRequest p, Completion c, ErrorInfo error, long now) {
+  private void answer(SessionState st, PendingRequest p, Answer a, long now) {
     Request r = p.getRequest();
     String id = r.getRequestId();
-    boolean ok = c != null && c.getOk();
+    Completion c = a.completion();
+    Response hit = a.cached();
     List<Attempt> attempts = c == null ? List.of() : c.getAttempts();
-    ErrorInfo err = c != null ? c.getError() : error;
-    Response response =
+    Response.Builder b =
         Response.newBuilder()
             .setRequestId(id)
             .setSessionId(r.getSessionId())
             .setTenantId(r.getTenantId())
-            .setStatus(ok ? ResponseStatus.OK : ResponseStatus.ERROR)
+            .setStatus(a.ok() ? ResponseStatus.OK : ResponseStatus.ERROR)
             .setModel(r.getModel())
-            .setProvider(ok ? c.getProvider() : null)
-            .setProviderModel(ok ? c.getProviderModel() : null)
-            .setContent(ok ? c.getContent() : null)
-            .setToolCalls(ok ? c.getToolCalls() : List.of())
-            .setFinishReason(ok ? c.getFinishReason() : null)
-            .setUsage(c != null ? c.getUsage() : new TokenUsage(0, 0, 0))
+            .setToolCalls(List.of())
+            .setUsage(new TokenUsage(0, 0, 0))
             .setCostUsd(c != null ? c.getCostUsd() : 0.0)
-            .setCacheHit(false)
-            .setAttempts(c != null ? attempts.size() : p.getDispatches())
+            .setCacheHit(hit != null)
+            .setAttempts(a.attempts())
             .setLatencyMs(Math.max(0, now - p.getCreatedAtMs()))
-            .setError(ok ? null : err)
+            .setError(a.ok() ? null : a.error())
             .setTraceId(p.getTraceId())
-            .setRespondedAt(now)
-            .build();
+            .setRespondedAt(now);
+    if (hit != null) {
+      b.setProviderModel(hit.getProviderModel())
+          .setContent(hit.getContent())
+          .setToolCalls(hit.getToolCalls())
+          .setFinishReason(hit.getFinishReason());
+    } else if (a.ok()) {
+      b.setProvider(c.getProvider())
+          .setProviderModel(c.getProviderModel())
+          .setContent(c.getContent())
+          .setToolCalls(c.getToolCalls())
+          .setFinishReason(c.getFinishReason())
+          .setUsage(c.getUsage());
+    } else if (c != null) {
+      b.setUsage(c.getUsage());
+    }
+    Response response = b.build();
     for (int i = 0; i < attempts.size(); i++) {
-      Attempt a = attempts.get(i);
+      Attempt at = attempts.get(i);
       Map<String, String> attrs = new HashMap<>();
-      attrs.put("provider", a.getProvider());
-      attrs.put("provider_model", a.getProviderModel());
+      attrs.put("provider", at.getProvider());
+      attrs.put("provider_model", at.getProviderModel());
       attrs.put("attempt", String.valueOf(i + 1));
-      if (a.getHttpStatus() != null) {
-        attrs.put("http_status", String.valueOf(a.getHttpStatus()));
+      if (at.getHttpStatus() != null) {
+        attrs.put("http_status", String.valueOf(at.getHttpStatus()));
       }
-      if (a.getErrorCode() != null) {
-        attrs.put("error_code", a.getErrorCode());
+      if (at.getErrorCode() != null) {
+        attrs.put("error_code", at.getErrorCode());
       }
-      attrs.put("prompt_tokens", String.valueOf(a.getPromptTokens()));
-      attrs.put("completion_tokens", String.valueOf(a.getCompletionTokens()));
+      attrs.put("prompt_tokens", String.valueOf(at.getPromptTokens()));
+      attrs.put("completion_tokens", String.valueOf(at.getCompletionTokens()));
       emit(
           id,
           new SessionOutput.SpanOut(
@@ -292,9 +332,9 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
                   p,
                   "provider.call",
                   p.getRootSpanId(),
-                  a.getStartMs(),
-                  a.getEndMs(),
-                  a.getOk(),
+                  at.getStartMs(),
+                  at.getEndMs(),
+                  at.getOk(),
                   attrs)),
           now);
       emit(
@@ -303,14 +343,38 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
               new Usage(
                   r.getTenantId(),
                   id,
-                  a.getProvider(),
+                  at.getProvider(),
                   r.getModel(),
-                  a.getProviderModel(),
-                  a.getPromptTokens(),
-                  a.getCompletionTokens(),
-                  a.getCostUsd(),
+                  at.getProviderModel(),
+                  at.getPromptTokens(),
+                  at.getCompletionTokens(),
+                  at.getCostUsd(),
                   false,
-                  a.getEndMs())),
+                  at.getEndMs())),
+          now);
+      metrics.tokens(
+          r.getTenantId(),
+          at.getProvider(),
+          r.getModel(),
+          at.getPromptTokens(),
+          at.getCompletionTokens());
+      metrics.cost(r.getTenantId(), r.getModel(), at.getCostUsd());
+    }
+    if (hit != null) {
+      emit(
+          r.getTenantId(),
+          new SessionOutput.UsageOut(
+              new Usage(
+                  r.getTenantId(),
+                  id,
+                  null,
+                  r.getModel(),
+                  hit.getProviderModel(),
+                  0,
+                  0,
+                  0.0,
+                  true,
+                  now)),
           now);
     }
     Map<String, String> respondAttrs = new HashMap<>();
@@ -327,16 +391,16 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
                 p.getRootSpanId(),
                 now,
                 context.currentSystemTimeMs(),
-                ok,
+                a.ok(),
                 respondAttrs)),
         now);
     Map<String, String> rootAttrs = new HashMap<>();
     rootAttrs.put("status", response.getStatus().name());
     rootAttrs.put("attempts", String.valueOf(response.getAttempts()));
     rootAttrs.put("latency_ms", String.valueOf(response.getLatencyMs()));
-    rootAttrs.put("cache_hit", "false");
-    if (err != null && !ok) {
-      rootAttrs.put("error_code", err.getCode());
+    rootAttrs.put("cache_hit", String.valueOf(hit != null));
+    if (!a.ok() && a.error() != null) {
+      rootAttrs.put("error_code", a.error().getCode());
     }
     if (settings.includeContent()) {
       rootAttrs.put("prompt", lastUserText(r));
@@ -351,21 +415,31 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
                 p.getParentSpanId(),
                 p.getCreatedAtMs(),
                 now,
-                ok,
+                a.ok(),
                 rootAttrs)),
         now);
     emit(r.getSessionId(), new SessionOutput.ResponseOut(response), now);
+    metrics.response(
+        r.getModel(),
+        response.getProvider(),
+        response.getStatus().name(),
+        hit != null,
+        response.getLatencyMs());
 
-    if (ok && r.getUseHistory()) {
+    List<ChatMessage> sent = conversation(st, r);
+    if (a.ok() && hit == null && cacheable(r)) {
+      emit(CacheKeys.of(r, sent, cache.perTenant()), new SessionOutput.CacheOut(response), now);
+    }
+    if (a.ok() && r.getUseHistory()) {
       List<ChatMessage> history = st.getHistory();
       history.addAll(r.getMessages());
       history.add(
           new ChatMessage(
               "assistant",
-              c.getContent() == null ? "" : c.getContent(),
+              response.getContent() == null ? "" : response.getContent(),
               null,
               null,
-              c.getToolCalls()));
+              response.getToolCalls()));
       trim(history);
     }
     pending.delete(id);
@@ -373,6 +447,75 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     st.getQueue().remove(id);
     st.setTurns(st.getTurns() + 1);
     st.setUpdatedAtMs(now);
+  }
+
+  /** The conversation sent to the provider for the session's head. */
+  private static List<ChatMessage> conversation(SessionState st, Request r) {
+    List<ChatMessage> messages = new ArrayList<>();
+    if (r.getUseHistory()) {
+      messages.addAll(st.getHistory());
+    }
+    messages.addAll(r.getMessages());
+    return messages;
+  }
+
+  /** Whether an answer to {@code r} may be written to and read from the cache. */
+  private boolean cacheable(Request r) {
+    return cache.enabled()
+        && r.getCache() != CacheMode.BYPASS
+        && (r.getCache() == CacheMode.ONLY || CacheKeys.deterministic(r));
+  }
+
+  /**
+   * Looks the head up in the cache when it may be; answers it from there (true) or, for {@code
+   * cache: ONLY}, with {@code cache_miss} (true); false when it must go to a provider.
+   */
+  private boolean answeredFromCache(
+      SessionState st, PendingRequest p, List<ChatMessage> messages, long now) {
+    Request r = p.getRequest();
+    if (r.getCache() == CacheMode.ONLY && !cache.enabled()) {
+      answer(
+          st,
+          p,
+          Answer.failed(
+              new ErrorInfo("cache_miss", "the response cache is disabled", false, null), 0),
+          now);
+      return true;
+    }
+    if (!cacheable(r)) {
+      return false;
+    }
+    Response hit = cacheStore.get(CacheKeys.of(r, messages, cache.perTenant()));
+    boolean fresh = hit != null && now - hit.getRespondedAt() <= cache.ttl().toMillis();
+    metrics.cacheLookup(r.getModel(), fresh);
+    emit(
+        r.getRequestId(),
+        new SessionOutput.SpanOut(
+            Spans.span(
+                p,
+                "cache.lookup",
+                p.getRootSpanId(),
+                now,
+                context.currentSystemTimeMs(),
+                true,
+                Map.of("cache_hit", String.valueOf(fresh)))),
+        now);
+    if (fresh) {
+      answer(st, p, Answer.cached(hit), now);
+      return true;
+    }
+    if (r.getCache() == CacheMode.ONLY) {
+      answer(
+          st,
+          p,
+          Answer.failed(
+              new ErrorInfo(
+                  "cache_miss", "no fresh cache entry for this request (cache: ONLY)", false, null),
+              0),
+          now);
+      return true;
+    }
+    return false;
   }
 
   /** Keeps every system message and the last {@code maxHistoryMessages} others. */
@@ -430,7 +573,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         continue;
       }
       if (st.getQueue().get(0).equals(d.requestId())) {
-        answer(st, p, null, timeoutError(p), now);
+        answer(st, p, Answer.failed(timeoutError(p), p.getDispatches()), now);
         dispatchHead(sid, st, now);
         sessions.put(sid, st);
       }

@@ -3,6 +3,7 @@ package io.sluice.topology;
 import io.sluice.dispatch.Dispatcher;
 import io.sluice.internal.PendingRequest;
 import io.sluice.internal.SessionState;
+import io.sluice.metrics.GatewayMetrics;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
@@ -21,23 +22,29 @@ final class SessionProcessorSupplier
 
   private final Supplier<Dispatcher> dispatcher;
   private final SessionSettings settings;
+  private final CacheSettings cache;
+  private final GatewayMetrics metrics;
   private final Serde<SessionState> sessionSerde;
   private final Serde<PendingRequest> pendingSerde;
 
   SessionProcessorSupplier(
       Supplier<Dispatcher> dispatcher,
       SessionSettings settings,
+      CacheSettings cache,
+      GatewayMetrics metrics,
       Serde<SessionState> sessionSerde,
       Serde<PendingRequest> pendingSerde) {
     this.dispatcher = dispatcher;
     this.settings = settings;
+    this.cache = cache;
+    this.metrics = metrics;
     this.sessionSerde = sessionSerde;
     this.pendingSerde = pendingSerde;
   }
 
   @Override
   public Processor<String, SessionInput, String, SessionOutput> get() {
-    return new SessionProcessor(dispatcher.get(), settings);
+    return new SessionProcessor(dispatcher.get(), settings, cache, metrics);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.sluice.topology;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.dispatch.Dispatcher;
+import io.sluice.metrics.GatewayMetrics;
 import io.sluice.routing.ModelCatalog;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -16,6 +17,8 @@ public record TopologySpec(
     ModelCatalog models,
     Map<String, SluiceConfig.TenantConfig> tenants,
     SessionSettings sessions,
+    CacheSettings cache,
+    GatewayMetrics metrics,
     Supplier<Dispatcher> dispatcher) {
 
   /** The topics the topology reads and writes. */
@@ -25,7 +28,8 @@ public record TopologySpec(
       String traces,
       String usage,
       String dlq,
-      String completions) {
+      String completions,
+      String cache) {
     public static Topics from(SluiceConfig config) {
       Map<String, String> n = config.topicNames();
       return new Topics(
@@ -34,14 +38,8 @@ public record TopologySpec(
           n.get("traces"),
           n.get("usage"),
           n.get("dlq"),
-          completionsTopic(config));
-    }
-
-    /** {@code <application_id>-completions} unless {@code topics.completions} names another. */
-    public static String completionsTopic(SluiceConfig config) {
-      return config.topics().completions() != null
-          ? config.topics().completions()
-          : config.kafka().applicationId() + "-completions";
+          n.get("completions"),
+          n.get("cache"));
     }
   }
 }

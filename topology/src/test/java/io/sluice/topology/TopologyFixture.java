@@ -42,6 +42,9 @@ final class TopologyFixture implements AutoCloseable {
   static final Instant START = Instant.parse("2026-11-26T12:00:00Z");
 
   final RecordingDispatcher dispatcher = new RecordingDispatcher();
+  final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+  final io.sluice.metrics.GatewayMetrics metrics = new io.sluice.metrics.GatewayMetrics(registry);
   final EventSerdes serdes = EventSerdes.of(CatalogSchemaRegistry.bundled());
   final TopologyTestDriver driver;
   final TestInputTopic<byte[], byte[]> requests;
@@ -50,6 +53,7 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, TraceSpan> traces;
   final TestOutputTopic<String, Usage> usage;
   final TestOutputTopic<byte[], byte[]> dlq;
+  final TestOutputTopic<String, Response> cache;
 
   TopologyFixture() {
     this(
@@ -73,6 +77,11 @@ final class TopologyFixture implements AutoCloseable {
             ModelCatalog.from(config),
             config.tenants() == null ? Map.of() : config.tenants(),
             settings,
+            new CacheSettings(
+                config.cache().enabled(),
+                io.sluice.config.Durations.parse(config.cache().ttl(), "ttl"),
+                config.cache().scope().equals("tenant")),
+            metrics,
             () -> dispatcher);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-test");
@@ -103,6 +112,9 @@ final class TopologyFixture implements AutoCloseable {
     dlq =
         driver.createOutputTopic(
             topics.dlq(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+    cache =
+        driver.createOutputTopic(
+            topics.cache(), new StringDeserializer(), serdes.response().deserializer());
   }
 
   static Request request(String id, String session, String text) {

@@ -1,0 +1,162 @@
+package io.sluice.topology;
+
+import static io.sluice.topology.TopologyFixture.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.events.CacheMode;
+import io.sluice.events.Request;
+import io.sluice.events.RequestParams;
+import io.sluice.events.Response;
+import io.sluice.events.ResponseStatus;
+import io.sluice.events.TraceSpan;
+import io.sluice.events.Usage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ResponseCacheTest {
+  private static final SessionSettings SETTINGS =
+      new SessionSettings(
+          10,
+          Duration.ofMinutes(5),
+          Duration.ofHours(1),
+          Duration.ofMinutes(5),
+          Duration.ofMillis(100),
+          false);
+  private TopologyFixture t =
+      new TopologyFixture(TopologyFixture.CONFIG + "cache: {ttl: 1m}\n", SETTINGS);
+
+  @AfterEach
+  void close() {
+    t.close();
+  }
+
+  private static Request deterministic(String id, String session, String text) {
+    Request r = request(id, session, text);
+    r.setParams(new RequestParams(0.0, null, null, List.of(), null, Map.of()));
+    return r;
+  }
+
+  /** Answers the last dispatched job, as the provider would. */
+  private void answerLast(String content) {
+    t.complete(t.dispatcher.last(), content);
+  }
+
+  @Test
+  void shouldAnswerAnIdenticalDeterministicRequestFromTheCacheWithoutCallingTheProvider() {
+    t.send(deterministic("r1", "s1", "What is 2+2?"));
+    answerLast("4");
+
+    t.send(deterministic("r2", "s2", "What is 2+2?"));
+
+    assertThat(t.dispatcher.jobs).hasSize(1);
+    List<Response> out = t.responses.readValuesToList();
+    Response hit = out.get(1);
+    assertThat(hit.getRequestId()).isEqualTo("r2");
+    assertThat(hit.getStatus()).isEqualTo(ResponseStatus.OK);
+    assertThat(hit.getCacheHit()).isTrue();
+    assertThat(hit.getContent()).isEqualTo("4");
+    assertThat(hit.getProvider()).isNull();
+    assertThat(hit.getCostUsd()).isZero();
+    assertThat(hit.getAttempts()).isZero();
+    List<Usage> usage = t.usage.readValuesToList();
+    assertThat(usage).extracting(Usage::getCacheHit).containsExactly(false, true);
+    assertThat(usage.get(1).getCostUsd()).isZero();
+    assertThat(t.traces.readValuesToList())
+        .filteredOn(s -> s.getRequestId().equals("r2"))
+        .extracting(TraceSpan::getName)
+        .contains("cache.lookup")
+        .doesNotContain("provider.call");
+    assertThat(t.registry.get("sluice.cache.hits").counter().count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void shouldNotUseTheCacheForSampledRequestsByDefault() {
+    t.send(request("r1", "s1", "tell me a story"));
+    answerLast("once upon a time");
+    t.send(request("r2", "s2", "tell me a story"));
+
+    assertThat(t.dispatcher.jobs).hasSize(2);
+    assertThat(t.cache.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldCallTheProviderForBypassEvenWhenTheAnswerIsCached() {
+    t.send(deterministic("r1", "s1", "q"));
+    answerLast("a");
+    Request bypass = deterministic("r2", "s2", "q");
+    bypass.setCache(CacheMode.BYPASS);
+
+    t.send(bypass);
+
+    assertThat(t.dispatcher.jobs).hasSize(2);
+  }
+
+  @Test
+  void shouldAnswerCacheMissForOnlyWhenNothingIsCachedAndAHitWhenSomethingIs() {
+    Request only = request("r1", "s1", "q");
+    only.setCache(CacheMode.ONLY);
+    t.send(only);
+    Response miss = t.responses.readValue();
+    assertThat(miss.getStatus()).isEqualTo(ResponseStatus.ERROR);
+    assertThat(miss.getError().getCode()).isEqualTo("cache_miss");
+    assertThat(t.dispatcher.jobs).isEmpty();
+
+    t.send(deterministic("r2", "s2", "q"));
+    answerLast("a");
+    t.responses.readValue();
+    Request again = deterministic("r3", "s3", "q");
+    again.setCache(CacheMode.ONLY);
+    t.send(again);
+
+    assertThat(t.responses.readValue().getCacheHit()).isTrue();
+  }
+
+  @Test
+  void shouldIgnoreAnEntryOlderThanTheTtl() {
+    t.send(deterministic("r1", "s1", "q"));
+    answerLast("a");
+
+    t.advance(Duration.ofSeconds(61));
+    t.send(deterministic("r2", "s2", "q"));
+
+    assertThat(t.dispatcher.jobs).hasSize(2);
+  }
+
+  @Test
+  void shouldKeepTenantsApartWithTenantScope() {
+    t.send(deterministic("r1", "s1", "q"));
+    answerLast("a");
+    Request other = deterministic("r2", "s2", "q");
+    other.setTenantId("globex");
+
+    t.send(other);
+
+    assertThat(t.dispatcher.jobs).hasSize(2);
+  }
+
+  @Test
+  void shouldShareEntriesAcrossTenantsWithGlobalScope() {
+    t.close();
+    t = new TopologyFixture(TopologyFixture.CONFIG + "cache: {ttl: 1m, scope: global}\n", SETTINGS);
+    t.send(deterministic("r1", "s1", "q"));
+    answerLast("a");
+    Request other = deterministic("r2", "s2", "q");
+    other.setTenantId("globex");
+
+    t.send(other);
+
+    assertThat(t.dispatcher.jobs).hasSize(1);
+  }
+
+  @Test
+  void shouldKeyByTheWholeConversationSoADifferentHistoryMisses() {
+    t.send(deterministic("r1", "s1", "q"));
+    answerLast("a");
+    t.send(deterministic("r2", "s1", "q")); // same text, but now after a turn of history
+
+    assertThat(t.dispatcher.jobs).hasSize(2);
+  }
+}
