@@ -22,10 +22,10 @@ import okhttp3.Protocol;
  * never queues calls silently behind its defaults (64 calls, 5 per host); each provider gets a
  * {@code newBuilder()} variant with its own timeouts and protocols.
  */
-final class Providers {
+public final class Providers {
   private Providers() {}
 
-  static OkHttpClient sharedClient(SluiceConfig config) {
+  public static OkHttpClient sharedClient(SluiceConfig config) {
     int total = 0;
     int widest = 5;
     for (SluiceConfig.ProviderConfig p : config.providers().values()) {
@@ -43,7 +43,7 @@ final class Providers {
         .build();
   }
 
-  static Map<String, ProviderClient> clients(SluiceConfig config, OkHttpClient shared) {
+  public static Map<String, ProviderClient> clients(SluiceConfig config, OkHttpClient shared) {
     Map<String, ProviderClient> clients = new HashMap<>();
     config
         .providers()
@@ -78,7 +78,7 @@ final class Providers {
     };
   }
 
-  static Map<String, Integer> maxConcurrency(SluiceConfig config) {
+  public static Map<String, Integer> maxConcurrency(SluiceConfig config) {
     Map<String, Integer> m = new HashMap<>();
     config.providers().forEach((name, p) -> m.put(name, p.maxConcurrency()));
     return m;

@@ -1,0 +1,91 @@
+package io.sluice.dispatch;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.app.Providers;
+import io.sluice.config.SluiceConfig;
+import io.sluice.events.ChatMessage;
+import io.sluice.internal.Completion;
+import io.sluice.metrics.GatewayMetrics;
+import io.sluice.routing.ModelCatalog;
+import io.sluice.routing.Router;
+import io.sluice.routing.RoutingSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import okhttp3.OkHttpClient;
+
+/** A real dispatcher from a YAML config, calling simulators over HTTP, recording completions. */
+final class DispatcherHarness implements AutoCloseable {
+  final Map<String, Completion> completions = new ConcurrentHashMap<>();
+  final List<String> order = Collections.synchronizedList(new ArrayList<>());
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final HttpDispatcher dispatcher;
+  private final OkHttpClient http;
+
+  DispatcherHarness(String yaml) {
+    SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
+    http = Providers.sharedClient(config);
+    RoutingSettings routing = RoutingSettings.from(config.routing());
+    dispatcher =
+        new HttpDispatcher(
+            ModelCatalog.from(config),
+            new Router(routing),
+            Providers.clients(config, http),
+            Providers.maxConcurrency(config),
+            (partition, c) -> {
+              completions.put(c.getRequestId(), c);
+              order.add(c.getRequestId());
+            },
+            10_000,
+            routing,
+            new GatewayMetrics(registry),
+            Clock.systemUTC());
+  }
+
+  DispatchJob job(String id, String model, String text) {
+    return job(id, model, text, 5);
+  }
+
+  DispatchJob job(String id, String model, String text, int priority) {
+    return new DispatchJob(
+        id,
+        "s-" + id,
+        0,
+        1,
+        model,
+        List.of(new ChatMessage("user", text, null, null, List.of())),
+        null,
+        List.of(),
+        System.currentTimeMillis() + 60_000,
+        priority);
+  }
+
+  Completion submitAndAwait(DispatchJob job) {
+    dispatcher.submit(job);
+    return awaitCompletion(job.requestId());
+  }
+
+  Completion awaitCompletion(String id) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> completions.containsKey(id));
+    return completions.get(id);
+  }
+
+  void awaitAll(int n) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> completions.size() >= n);
+  }
+
+  @Override
+  public void close() {
+    dispatcher.close();
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+}
