@@ -35,8 +35,11 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,6 +206,28 @@ public final class SluiceApp implements AutoCloseable {
 
   public PrometheusMeterRegistry metrics() {
     return registry;
+  }
+
+  /**
+   * Entries in this instance's copy of the response cache, counted up to {@code limit} (a
+   * diagnostic: it walks the store); 0 while the cache is disabled or the store is not ready.
+   */
+  public long cacheEntries(long limit) {
+    try (KeyValueIterator<String, Object> it =
+        streams
+            .store(
+                StoreQueryParameters.fromNameAndType(
+                    "cache", QueryableStoreTypes.<String, Object>keyValueStore()))
+            .all()) {
+      long n = 0;
+      while (n < limit && it.hasNext()) {
+        it.next();
+        n++;
+      }
+      return n;
+    } catch (RuntimeException notReady) {
+      return 0;
+    }
   }
 
   /** Waits until the streams stop by themselves (a fatal error); true if they did in time. */

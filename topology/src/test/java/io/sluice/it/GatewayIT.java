@@ -276,4 +276,53 @@ class GatewayIT {
     assertThat(fail.getError().getMessage()).contains("HTTP 500");
     assertThat(fail.getContent()).isNull();
   }
+
+  private static String scrape() throws Exception {
+    okhttp3.OkHttpClient http = new okhttp3.OkHttpClient();
+    try (okhttp3.Response r =
+        http.newCall(new okhttp3.Request.Builder().url(app.adminUrl() + "/metrics").build())
+            .execute()) {
+      assertThat(r.code()).isEqualTo(200);
+      return r.body().string();
+    }
+  }
+
+  /** The sum of every sample of {@code metric} whose labels contain {@code labelPart}. */
+  private static double sum(String text, String metric, String labelPart) {
+    return text.lines()
+        .filter(l -> l.startsWith(metric + "{") && l.contains(labelPart))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  @Test
+  void shouldMoveTheCountersOnMetricsAndReportHealth() throws Exception {
+    String before = scrape();
+    send("metrics", request("m-1", "metrics", "gpt", "count me"));
+    producer.flush();
+    awaitResponses(List.of("m-1"), Duration.ofSeconds(60));
+
+    String after = scrape();
+
+    assertThat(sum(after, "sluice_requests_total", "status=\"OK\""))
+        .isGreaterThan(sum(before, "sluice_requests_total", "status=\"OK\""));
+    assertThat(sum(after, "sluice_provider_call_duration_seconds_count", "provider=\"ok\""))
+        .isGreaterThan(
+            sum(before, "sluice_provider_call_duration_seconds_count", "provider=\"ok\""));
+    assertThat(sum(after, "sluice_tokens_total", "kind=\"prompt\""))
+        .isGreaterThan(sum(before, "sluice_tokens_total", "kind=\"prompt\""));
+    assertThat(after)
+        .contains("sluice_request_duration_seconds_bucket")
+        .contains("sluice_calls_in_flight")
+        .contains("sluice_circuit_state{deployment=\"ok/sim-gpt\"}")
+        .contains("sluice_deployment_calls_in_flight")
+        .contains("kafka_stream_");
+    okhttp3.OkHttpClient http = new okhttp3.OkHttpClient();
+    try (okhttp3.Response r =
+        http.newCall(new okhttp3.Request.Builder().url(app.adminUrl() + "/health").build())
+            .execute()) {
+      assertThat(r.code()).isEqualTo(200);
+      assertThat(r.body().string()).contains("RUNNING");
+    }
+  }
 }
