@@ -25,6 +25,7 @@ import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
 import io.sluice.topology.GatewayTopology;
 import io.sluice.topology.SessionSettings;
+import io.sluice.topology.ToolSettings;
 import io.sluice.topology.TopologySpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -99,6 +100,7 @@ public final class SluiceApp implements AutoCloseable {
                 config.tenants() == null ? Map.of() : config.tenants(),
                 sessionSettings(config),
                 cacheSettings(config),
+                toolSettings(config),
                 metrics,
                 () -> dispatcher));
     this.streams = new KafkaStreams(topology, StreamsProperties.of(config));
@@ -161,6 +163,8 @@ public final class SluiceApp implements AutoCloseable {
     serdes.traceSpan().register(topics.traces());
     serdes.usage().register(topics.usage());
     serdes.completion().register(topics.completions());
+    serdes.toolCall().register(topics.toolCalls());
+    serdes.toolResult().register(topics.toolResults());
   }
 
   static SessionSettings sessionSettings(SluiceConfig config) {
@@ -181,6 +185,13 @@ public final class SluiceApp implements AutoCloseable {
         Duration.ofMillis(maxTimeout * (maxRetries + 2) + 10_000),
         Duration.ofMillis(100),
         config.tracing().includeContent());
+  }
+
+  static ToolSettings toolSettings(SluiceConfig config) {
+    SluiceConfig.ToolsSection t = config.tools();
+    return t == null
+        ? ToolSettings.disabled()
+        : new ToolSettings(true, Duration.ofMillis(t.timeoutMs()), t.maxRounds());
   }
 
   static CacheSettings cacheSettings(SluiceConfig config) {

@@ -2,6 +2,8 @@ package io.sluice.topology;
 
 import io.sluice.events.Request;
 import io.sluice.events.Response;
+import io.sluice.events.ToolCall;
+import io.sluice.events.ToolResult;
 import io.sluice.events.TraceSpan;
 import io.sluice.events.Usage;
 import io.sluice.internal.Completion;
@@ -16,6 +18,8 @@ public record EventSerdes(
     ConfluentAvroSerde<Response> response,
     ConfluentAvroSerde<TraceSpan> traceSpan,
     ConfluentAvroSerde<Usage> usage,
+    ConfluentAvroSerde<ToolCall> toolCall,
+    ConfluentAvroSerde<ToolResult> toolResult,
     ConfluentAvroSerde<Completion> completion,
     ConfluentAvroSerde<PendingRequest> pending,
     ConfluentAvroSerde<SessionState> session) {
@@ -26,6 +30,8 @@ public record EventSerdes(
         ConfluentAvroSerde.forValues(Response.class, registry),
         ConfluentAvroSerde.forValues(TraceSpan.class, registry),
         ConfluentAvroSerde.forValues(Usage.class, registry),
+        ConfluentAvroSerde.forValues(ToolCall.class, registry),
+        ConfluentAvroSerde.forValues(ToolResult.class, registry),
         ConfluentAvroSerde.forValues(Completion.class, registry),
         ConfluentAvroSerde.forValues(PendingRequest.class, registry),
         ConfluentAvroSerde.forValues(SessionState.class, registry));

@@ -1,6 +1,7 @@
 package io.sluice.topology;
 
 import io.sluice.events.Request;
+import io.sluice.events.ToolResult;
 import io.sluice.internal.Completion;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -107,14 +108,24 @@ public final class GatewayTopology {
                 (Completion c) -> (SessionInput) new SessionInput.CompletionIn(c),
                 Named.as("completion-in"));
 
+    KStream<String, SessionInput> toolResults =
+        builder.stream(
+                t.toolResults(),
+                Consumed.with(Serdes.String(), serdes.toolResult()).withName("tool-results-source"))
+            .mapValues(
+                (ToolResult r) -> (SessionInput) new SessionInput.ToolResultIn(r),
+                Named.as("tool-result-in"));
+
     KStream<String, SessionOutput> outputs =
         requests
             .merge(completions, Named.as("session-inputs"))
+            .merge(toolResults, Named.as("session-inputs-with-tools"))
             .process(
                 new SessionProcessorSupplier(
                     spec.dispatcher(),
                     spec.sessions(),
                     spec.cache(),
+                    spec.tools(),
                     spec.metrics(),
                     serdes.session(),
                     serdes.pending()),
@@ -125,6 +136,8 @@ public final class GatewayTopology {
             .branch((k, v) -> v instanceof SessionOutput.ResponseOut, Branched.as("response"))
             .branch((k, v) -> v instanceof SessionOutput.SpanOut, Branched.as("span"))
             .branch((k, v) -> v instanceof SessionOutput.UsageOut, Branched.as("usage"))
+            .branch((k, v) -> v instanceof SessionOutput.ToolCallOut, Branched.as("tool-call"))
+            .branch((k, v) -> v instanceof SessionOutput.ToolResultOut, Branched.as("tool-result"))
             .defaultBranch(Branched.as("cache"));
     out.get("out-response")
         .mapValues(v -> ((SessionOutput.ResponseOut) v).response(), Named.as("response-value"))
@@ -137,6 +150,16 @@ public final class GatewayTopology {
     out.get("out-usage")
         .mapValues(v -> ((SessionOutput.UsageOut) v).usage(), Named.as("usage-value"))
         .to(t.usage(), Produced.with(Serdes.String(), serdes.usage()).withName("usage-sink"));
+    out.get("out-tool-call")
+        .mapValues(v -> ((SessionOutput.ToolCallOut) v).call(), Named.as("tool-call-value"))
+        .to(
+            t.toolCalls(),
+            Produced.with(Serdes.String(), serdes.toolCall()).withName("tool-calls-sink"));
+    out.get("out-tool-result")
+        .mapValues(v -> ((SessionOutput.ToolResultOut) v).result(), Named.as("tool-result-value"))
+        .to(
+            t.toolResults(),
+            Produced.with(Serdes.String(), serdes.toolResult()).withName("tool-results-sink"));
     out.get("out-cache")
         .mapValues(v -> ((SessionOutput.CacheOut) v).response(), Named.as("cache-value"))
         .to(t.cache(), Produced.with(Serdes.String(), serdes.response()).withName("cache-sink"));

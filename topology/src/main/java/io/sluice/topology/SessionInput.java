@@ -1,6 +1,7 @@
 package io.sluice.topology;
 
 import io.sluice.events.Request;
+import io.sluice.events.ToolResult;
 import io.sluice.internal.Completion;
 
 /** The session processor's inputs, keyed by session_id. */
@@ -10,4 +11,7 @@ sealed interface SessionInput {
 
   /** A dispatcher's outcome, back through the completions topic. */
   record CompletionIn(Completion completion) implements SessionInput {}
+
+  /** A tool's result, from the tool bridge. */
+  record ToolResultIn(ToolResult result) implements SessionInput {}
 }

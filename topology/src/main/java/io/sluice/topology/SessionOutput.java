@@ -1,6 +1,8 @@
 package io.sluice.topology;
 
 import io.sluice.events.Response;
+import io.sluice.events.ToolCall;
+import io.sluice.events.ToolResult;
 import io.sluice.events.TraceSpan;
 import io.sluice.events.Usage;
 
@@ -14,6 +16,12 @@ sealed interface SessionOutput {
 
   /** To the usage topic, keyed by tenant_id. */
   record UsageOut(Usage usage) implements SessionOutput {}
+
+  /** To the tool-calls topic, keyed by session_id. */
+  record ToolCallOut(ToolCall call) implements SessionOutput {}
+
+  /** To the tool-results topic, keyed by session_id: a result the gateway made (a timeout). */
+  record ToolResultOut(ToolResult result) implements SessionOutput {}
 
   /** To the compacted cache topic, keyed by the cache key. */
   record CacheOut(Response response) implements SessionOutput {}

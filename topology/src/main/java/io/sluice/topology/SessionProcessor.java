@@ -9,6 +9,9 @@ import io.sluice.events.Request;
 import io.sluice.events.Response;
 import io.sluice.events.ResponseStatus;
 import io.sluice.events.TokenUsage;
+import io.sluice.events.ToolCall;
+import io.sluice.events.ToolInvocation;
+import io.sluice.events.ToolResult;
 import io.sluice.events.Usage;
 import io.sluice.internal.Attempt;
 import io.sluice.internal.Completion;
@@ -55,6 +58,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   private final SessionSettings settings;
   private final CacheSettings cache;
   private final GatewayMetrics metrics;
+  private final ToolSettings tools;
   private KeyValueStore<String, Response> cacheStore;
   private ProcessorContext<String, SessionOutput> context;
   private KeyValueStore<String, SessionState> sessions;
@@ -70,6 +74,9 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   /** Deadlines of pending requests; stale entries are skipped when polled. */
   private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
 
+  /** Deadlines of tool rounds; stale entries are skipped when polled. */
+  private final PriorityQueue<Deadline> toolDeadlines = new PriorityQueue<>();
+
   private record Deadline(long at, String requestId) implements Comparable<Deadline> {
     @Override
     public int compareTo(Deadline o) {
@@ -81,7 +88,9 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
       Dispatcher dispatcher,
       SessionSettings settings,
       CacheSettings cache,
+      ToolSettings tools,
       GatewayMetrics metrics) {
+    this.tools = tools;
     this.cache = cache;
     this.metrics = metrics;
     this.dispatcher = dispatcher;
@@ -98,7 +107,13 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
       this.cacheStore = context.getStateStore(CacheStoreUpdater.STORE);
     }
     try (KeyValueIterator<String, PendingRequest> it = pending.all()) {
-      it.forEachRemaining(kv -> deadlines.add(new Deadline(kv.value.getDeadlineMs(), kv.key)));
+      it.forEachRemaining(
+          kv -> {
+            deadlines.add(new Deadline(kv.value.getDeadlineMs(), kv.key));
+            if (!kv.value.getAwaiting().isEmpty() && kv.value.getToolDeadlineMs() != null) {
+              toolDeadlines.add(new Deadline(kv.value.getToolDeadlineMs(), kv.key));
+            }
+          });
     }
     try (KeyValueIterator<String, SessionState> it = sessions.all()) {
       it.forEachRemaining(
@@ -127,6 +142,8 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
       onRequest(record, in.request());
     } else if (record.value() instanceof SessionInput.CompletionIn in) {
       onCompletion(in.completion());
+    } else if (record.value() instanceof SessionInput.ToolResultIn in) {
+      onToolResult(in.result());
     }
   }
 
@@ -145,15 +162,15 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
             : settings.defaultTimeout().toMillis();
     TraceIds.Context trace = TraceIds.of(record.headers());
     PendingRequest p =
-        new PendingRequest(
-            request,
-            now,
-            createdAt,
-            createdAt + timeout,
-            trace.traceId(),
-            TraceIds.spanId(),
-            trace.parentSpanId(),
-            0);
+        PendingRequest.newBuilder()
+            .setRequest(request)
+            .setAcceptedAtMs(now)
+            .setCreatedAtMs(createdAt)
+            .setDeadlineMs(createdAt + timeout)
+            .setTraceId(trace.traceId())
+            .setRootSpanId(TraceIds.spanId())
+            .setParentSpanId(trace.parentSpanId())
+            .build();
     pending.put(id, p);
     String sid = request.getSessionId();
     SessionState st = session(sid);
@@ -201,11 +218,16 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         answer(st, p, Answer.failed(timeoutError(p), p.getDispatches()), now);
         continue;
       }
+      if (!p.getAwaiting().isEmpty()) {
+        undispatched.remove(sid);
+        return; // parked until the round's tool results are in
+      }
       Request r = p.getRequest();
       List<ChatMessage> messages = conversation(st, r);
-      if (answeredFromCache(st, p, messages, now)) {
+      if (p.getRound() == 0 && answeredFromCache(st, p, messages, now)) {
         continue;
       }
+      messages.addAll(p.getToolMessages());
       p.setDispatches(p.getDispatches() + 1);
       pending.put(head, p);
       DispatchJob job =
@@ -247,10 +269,142 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
           "completion of {} is not for the head of session {}; dropped", c.getRequestId(), sid);
       return;
     }
+    if (!p.getAwaiting().isEmpty() || c.getDispatch() <= p.getRoundDispatch()) {
+      log.debug(
+          "completion of {} (dispatch {}) is stale; dropped", c.getRequestId(), c.getDispatch());
+      return;
+    }
     long now = context.currentSystemTimeMs();
-    answer(st, p, Answer.of(c), now);
+    Request r = p.getRequest();
+    if (c.getOk() && !c.getToolCalls().isEmpty() && tools.enabled() && !r.getTools().isEmpty()) {
+      if (p.getRound() < tools.maxRounds()) {
+        startToolRound(p, c, now);
+        return;
+      }
+      ErrorInfo tooMany =
+          new ErrorInfo(
+              "tool_rounds_exceeded",
+              "the model still asked for tools after "
+                  + tools.maxRounds()
+                  + " round(s) (tools.max_rounds)",
+              false,
+              null);
+      answer(st, p, new Answer(false, c, null, tooMany, c.getAttempts().size()), now);
+    } else {
+      answer(st, p, Answer.of(c), now);
+    }
     dispatchHead(sid, st, now);
     sessions.put(sid, st);
+  }
+
+  /**
+   * The model asked for tools: records this round's calls, emits one ToolCall each and parks the
+   * request (its session waits) until every result is in or the round times out.
+   */
+  private void startToolRound(PendingRequest p, Completion c, long now) {
+    Request r = p.getRequest();
+    String id = r.getRequestId();
+    emitAttempts(p, c.getAttempts(), now);
+    long deadline = now + tools.timeout().toMillis();
+    List<ChatMessage> toolMessages = new ArrayList<>(p.getToolMessages());
+    toolMessages.add(
+        new ChatMessage(
+            "assistant",
+            c.getContent() == null ? "" : c.getContent(),
+            null,
+            null,
+            c.getToolCalls()));
+    List<String> awaiting = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (ToolInvocation t : c.getToolCalls()) {
+      awaiting.add(t.getId());
+      names.add(t.getName());
+    }
+    p.setRound(p.getRound() + 1);
+    p.setRoundDispatch(c.getDispatch());
+    p.setToolMessages(toolMessages);
+    p.setAwaiting(awaiting);
+    p.setAwaitingNames(names);
+    p.setToolDeadlineMs(deadline);
+    p.setRoundStartedMs(now);
+    p.setPriorAttempts(p.getPriorAttempts() + c.getAttempts().size());
+    p.setPriorCostUsd(p.getPriorCostUsd() + c.getCostUsd());
+    p.setPriorPromptTokens(p.getPriorPromptTokens() + c.getUsage().getPromptTokens());
+    p.setPriorCompletionTokens(p.getPriorCompletionTokens() + c.getUsage().getCompletionTokens());
+    pending.put(id, p);
+    dispatchedAt.remove(id);
+    toolDeadlines.add(new Deadline(deadline, id));
+    for (ToolInvocation t : c.getToolCalls()) {
+      emit(
+          r.getSessionId(),
+          new SessionOutput.ToolCallOut(
+              new ToolCall(
+                  id,
+                  r.getSessionId(),
+                  t.getId(),
+                  t.getName(),
+                  t.getArgumentsJson(),
+                  p.getRound(),
+                  deadline,
+                  p.getTraceId())),
+          now);
+    }
+  }
+
+  private void onToolResult(ToolResult result) {
+    PendingRequest p = pending.get(result.getRequestId());
+    if (p == null || !p.getAwaiting().contains(result.getToolCallId())) {
+      log.debug("result of tool call {} is late or repeated; dropped", result.getToolCallId());
+      return;
+    }
+    long now = context.currentSystemTimeMs();
+    applyToolResult(p, result.getToolCallId(), result.getContent(), result.getIsError(), now);
+    continueAfterTools(p, now);
+  }
+
+  /** Adds one result to the round: a tool message for the model and a tool.call span. */
+  private void applyToolResult(
+      PendingRequest p, String callId, String content, boolean isError, long now) {
+    int i = p.getAwaiting().indexOf(callId);
+    List<String> awaiting = new ArrayList<>(p.getAwaiting());
+    List<String> names = new ArrayList<>(p.getAwaitingNames());
+    String name = i < names.size() ? names.get(i) : "";
+    awaiting.remove(i);
+    if (i < names.size()) {
+      names.remove(i);
+    }
+    List<ChatMessage> toolMessages = new ArrayList<>(p.getToolMessages());
+    toolMessages.add(new ChatMessage("tool", content, callId, name, List.of()));
+    p.setAwaiting(awaiting);
+    p.setAwaitingNames(names);
+    p.setToolMessages(toolMessages);
+    pending.put(p.getRequest().getRequestId(), p);
+    Map<String, String> attrs = new HashMap<>();
+    attrs.put("tool", name);
+    attrs.put("tool_call_id", callId);
+    attrs.put("round", String.valueOf(p.getRound()));
+    attrs.put("is_error", String.valueOf(isError));
+    emit(
+        p.getRequest().getRequestId(),
+        new SessionOutput.SpanOut(
+            Spans.span(
+                p, "tool.call", p.getRootSpanId(), p.getRoundStartedMs(), now, !isError, attrs)),
+        now);
+  }
+
+  /** Once every result of the round is in, the conversation goes back to the model. */
+  private void continueAfterTools(PendingRequest p, long now) {
+    if (!p.getAwaiting().isEmpty()) {
+      return;
+    }
+    String sid = p.getRequest().getSessionId();
+    SessionState st = session(sid);
+    if (st != null
+        && !st.getQueue().isEmpty()
+        && st.getQueue().get(0).equals(p.getRequest().getRequestId())) {
+      dispatchHead(sid, st, now);
+      sessions.put(sid, st);
+    }
   }
 
   /** What a request is answered with: a completion, an error, or a cache hit. */
@@ -287,10 +441,10 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
             .setStatus(a.ok() ? ResponseStatus.OK : ResponseStatus.ERROR)
             .setModel(r.getModel())
             .setToolCalls(List.of())
-            .setUsage(new TokenUsage(0, 0, 0))
-            .setCostUsd(c != null ? c.getCostUsd() : 0.0)
+            .setUsage(totalUsage(p, null))
+            .setCostUsd(p.getPriorCostUsd() + (c != null ? c.getCostUsd() : 0.0))
             .setCacheHit(hit != null)
-            .setAttempts(a.attempts())
+            .setAttempts(p.getPriorAttempts() + a.attempts())
             .setLatencyMs(Math.max(0, now - p.getCreatedAtMs()))
             .setError(a.ok() ? null : a.error())
             .setTraceId(p.getTraceId())
@@ -306,60 +460,12 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
           .setContent(c.getContent())
           .setToolCalls(c.getToolCalls())
           .setFinishReason(c.getFinishReason())
-          .setUsage(c.getUsage());
+          .setUsage(totalUsage(p, c.getUsage()));
     } else if (c != null) {
-      b.setUsage(c.getUsage());
+      b.setUsage(totalUsage(p, c.getUsage()));
     }
     Response response = b.build();
-    for (int i = 0; i < attempts.size(); i++) {
-      Attempt at = attempts.get(i);
-      Map<String, String> attrs = new HashMap<>();
-      attrs.put("provider", at.getProvider());
-      attrs.put("provider_model", at.getProviderModel());
-      attrs.put("attempt", String.valueOf(i + 1));
-      if (at.getHttpStatus() != null) {
-        attrs.put("http_status", String.valueOf(at.getHttpStatus()));
-      }
-      if (at.getErrorCode() != null) {
-        attrs.put("error_code", at.getErrorCode());
-      }
-      attrs.put("prompt_tokens", String.valueOf(at.getPromptTokens()));
-      attrs.put("completion_tokens", String.valueOf(at.getCompletionTokens()));
-      emit(
-          id,
-          new SessionOutput.SpanOut(
-              Spans.span(
-                  p,
-                  "provider.call",
-                  p.getRootSpanId(),
-                  at.getStartMs(),
-                  at.getEndMs(),
-                  at.getOk(),
-                  attrs)),
-          now);
-      emit(
-          r.getTenantId(),
-          new SessionOutput.UsageOut(
-              new Usage(
-                  r.getTenantId(),
-                  id,
-                  at.getProvider(),
-                  r.getModel(),
-                  at.getProviderModel(),
-                  at.getPromptTokens(),
-                  at.getCompletionTokens(),
-                  at.getCostUsd(),
-                  false,
-                  at.getEndMs())),
-          now);
-      metrics.tokens(
-          r.getTenantId(),
-          at.getProvider(),
-          r.getModel(),
-          at.getPromptTokens(),
-          at.getCompletionTokens());
-      metrics.cost(r.getTenantId(), r.getModel(), at.getCostUsd());
-    }
+    emitAttempts(p, attempts, now);
     if (hit != null) {
       emit(
           r.getTenantId(),
@@ -427,7 +533,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         response.getLatencyMs());
 
     List<ChatMessage> sent = conversation(st, r);
-    if (a.ok() && hit == null && cacheable(r)) {
+    if (a.ok() && hit == null && p.getRound() == 0 && cacheable(r)) {
       emit(CacheKeys.of(r, sent, cache.perTenant()), new SessionOutput.CacheOut(response), now);
     }
     if (a.ok() && r.getUseHistory()) {
@@ -447,6 +553,68 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     st.getQueue().remove(id);
     st.setTurns(st.getTurns() + 1);
     st.setUpdatedAtMs(now);
+  }
+
+  /** A provider.call span and a Usage record per provider call. */
+  private void emitAttempts(PendingRequest p, List<Attempt> attempts, long now) {
+    Request r = p.getRequest();
+    String id = r.getRequestId();
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt at = attempts.get(i);
+      Map<String, String> attrs = new HashMap<>();
+      attrs.put("provider", at.getProvider());
+      attrs.put("provider_model", at.getProviderModel());
+      attrs.put("attempt", String.valueOf(i + 1));
+      if (at.getHttpStatus() != null) {
+        attrs.put("http_status", String.valueOf(at.getHttpStatus()));
+      }
+      if (at.getErrorCode() != null) {
+        attrs.put("error_code", at.getErrorCode());
+      }
+      attrs.put("prompt_tokens", String.valueOf(at.getPromptTokens()));
+      attrs.put("completion_tokens", String.valueOf(at.getCompletionTokens()));
+      emit(
+          id,
+          new SessionOutput.SpanOut(
+              Spans.span(
+                  p,
+                  "provider.call",
+                  p.getRootSpanId(),
+                  at.getStartMs(),
+                  at.getEndMs(),
+                  at.getOk(),
+                  attrs)),
+          now);
+      emit(
+          r.getTenantId(),
+          new SessionOutput.UsageOut(
+              new Usage(
+                  r.getTenantId(),
+                  id,
+                  at.getProvider(),
+                  r.getModel(),
+                  at.getProviderModel(),
+                  at.getPromptTokens(),
+                  at.getCompletionTokens(),
+                  at.getCostUsd(),
+                  false,
+                  at.getEndMs())),
+          now);
+      metrics.tokens(
+          r.getTenantId(),
+          at.getProvider(),
+          r.getModel(),
+          at.getPromptTokens(),
+          at.getCompletionTokens());
+      metrics.cost(r.getTenantId(), r.getModel(), at.getCostUsd());
+    }
+  }
+
+  /** Tokens of every round so far plus {@code last} (may be null). */
+  private static TokenUsage totalUsage(PendingRequest p, TokenUsage last) {
+    int prompt = p.getPriorPromptTokens() + (last == null ? 0 : last.getPromptTokens());
+    int completion = p.getPriorCompletionTokens() + (last == null ? 0 : last.getCompletionTokens());
+    return new TokenUsage(prompt, completion, prompt + completion);
   }
 
   /** The conversation sent to the provider for the session's head. */
@@ -560,6 +728,31 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   }
 
   private void tick(long now) {
+    while (!toolDeadlines.isEmpty() && toolDeadlines.peek().at() <= now) {
+      Deadline d = toolDeadlines.poll();
+      PendingRequest p = pending.get(d.requestId());
+      if (p == null
+          || p.getAwaiting().isEmpty()
+          || p.getToolDeadlineMs() == null
+          || p.getToolDeadlineMs() > now) {
+        continue;
+      }
+      Request r = p.getRequest();
+      for (String callId : new ArrayList<>(p.getAwaiting())) {
+        int i = p.getAwaiting().indexOf(callId);
+        String name = i < p.getAwaitingNames().size() ? p.getAwaitingNames().get(i) : "";
+        String why =
+            "tool '" + name + "' did not answer within " + tools.timeout().toMillis() + " ms";
+        emit(
+            r.getSessionId(),
+            new SessionOutput.ToolResultOut(
+                new ToolResult(
+                    r.getRequestId(), r.getSessionId(), callId, name, why, true, p.getRound())),
+            now);
+        applyToolResult(p, callId, why, true, now);
+      }
+      continueAfterTools(p, now);
+    }
     while (!deadlines.isEmpty() && deadlines.peek().at() <= now) {
       Deadline d = deadlines.poll();
       PendingRequest p = pending.get(d.requestId());

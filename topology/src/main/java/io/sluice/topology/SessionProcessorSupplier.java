@@ -23,6 +23,7 @@ final class SessionProcessorSupplier
   private final Supplier<Dispatcher> dispatcher;
   private final SessionSettings settings;
   private final CacheSettings cache;
+  private final ToolSettings tools;
   private final GatewayMetrics metrics;
   private final Serde<SessionState> sessionSerde;
   private final Serde<PendingRequest> pendingSerde;
@@ -31,12 +32,14 @@ final class SessionProcessorSupplier
       Supplier<Dispatcher> dispatcher,
       SessionSettings settings,
       CacheSettings cache,
+      ToolSettings tools,
       GatewayMetrics metrics,
       Serde<SessionState> sessionSerde,
       Serde<PendingRequest> pendingSerde) {
     this.dispatcher = dispatcher;
     this.settings = settings;
     this.cache = cache;
+    this.tools = tools;
     this.metrics = metrics;
     this.sessionSerde = sessionSerde;
     this.pendingSerde = pendingSerde;
@@ -44,7 +47,7 @@ final class SessionProcessorSupplier
 
   @Override
   public Processor<String, SessionInput, String, SessionOutput> get() {
-    return new SessionProcessor(dispatcher.get(), settings, cache, metrics);
+    return new SessionProcessor(dispatcher.get(), settings, cache, tools, metrics);
   }
 
   @Override

@@ -18,6 +18,7 @@ public record TopologySpec(
     Map<String, SluiceConfig.TenantConfig> tenants,
     SessionSettings sessions,
     CacheSettings cache,
+    ToolSettings tools,
     GatewayMetrics metrics,
     Supplier<Dispatcher> dispatcher) {
 
@@ -29,7 +30,9 @@ public record TopologySpec(
       String usage,
       String dlq,
       String completions,
-      String cache) {
+      String cache,
+      String toolCalls,
+      String toolResults) {
     public static Topics from(SluiceConfig config) {
       Map<String, String> n = config.topicNames();
       return new Topics(
@@ -39,7 +42,9 @@ public record TopologySpec(
           n.get("usage"),
           n.get("dlq"),
           n.get("completions"),
-          n.get("cache"));
+          n.get("cache"),
+          n.get("tool-calls"),
+          n.get("tool-results"));
     }
   }
 }

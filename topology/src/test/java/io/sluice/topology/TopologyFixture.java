@@ -54,6 +54,9 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, Usage> usage;
   final TestOutputTopic<byte[], byte[]> dlq;
   final TestOutputTopic<String, Response> cache;
+  final TestOutputTopic<String, io.sluice.events.ToolCall> toolCalls;
+  final TestOutputTopic<String, io.sluice.events.ToolResult> toolResultsOut;
+  final TestInputTopic<String, io.sluice.events.ToolResult> toolResults;
 
   TopologyFixture() {
     this(
@@ -81,6 +84,12 @@ final class TopologyFixture implements AutoCloseable {
                 config.cache().enabled(),
                 io.sluice.config.Durations.parse(config.cache().ttl(), "ttl"),
                 config.cache().scope().equals("tenant")),
+            config.tools() == null
+                ? ToolSettings.disabled()
+                : new ToolSettings(
+                    true,
+                    Duration.ofMillis(config.tools().timeoutMs()),
+                    config.tools().maxRounds()),
             metrics,
             () -> dispatcher);
     Properties props = new Properties();
@@ -115,6 +124,19 @@ final class TopologyFixture implements AutoCloseable {
     cache =
         driver.createOutputTopic(
             topics.cache(), new StringDeserializer(), serdes.response().deserializer());
+    toolCalls =
+        driver.createOutputTopic(
+            topics.toolCalls(), new StringDeserializer(), serdes.toolCall().deserializer());
+    toolResultsOut =
+        driver.createOutputTopic(
+            topics.toolResults(), new StringDeserializer(), serdes.toolResult().deserializer());
+    toolResults =
+        driver.createInputTopic(
+            topics.toolResults(),
+            new StringSerializer(),
+            serdes.toolResult().serializer(),
+            START,
+            Duration.ZERO);
   }
 
   static Request request(String id, String session, String text) {
@@ -161,6 +183,33 @@ final class TopologyFixture implements AutoCloseable {
             .setError(null)
             .setAttempts(
                 List.of(new Attempt("sim", "sim-gpt", now, now + 5, true, 200, null, 7, 2, 0.0)))
+            .build());
+  }
+
+  /** Pipes a completion in which the model asks for {@code calls} (tool name to call id). */
+  void askForTools(DispatchJob job, Map<String, String> calls) {
+    long now = START.toEpochMilli();
+    List<io.sluice.events.ToolInvocation> invocations = new ArrayList<>();
+    calls.forEach(
+        (name, id) ->
+            invocations.add(new io.sluice.events.ToolInvocation(id, name, "{\"input\":\"x\"}")));
+    completions.pipeInput(
+        job.sessionId(),
+        Completion.newBuilder()
+            .setRequestId(job.requestId())
+            .setSessionId(job.sessionId())
+            .setDispatch(job.dispatch())
+            .setOk(true)
+            .setContent(null)
+            .setToolCalls(invocations)
+            .setFinishReason("tool_calls")
+            .setUsage(new TokenUsage(5, 1, 6))
+            .setCostUsd(0.001)
+            .setProvider("sim")
+            .setProviderModel("sim-gpt")
+            .setError(null)
+            .setAttempts(
+                List.of(new Attempt("sim", "sim-gpt", now, now + 5, true, 200, null, 5, 1, 0.001)))
             .build());
   }
 
