@@ -21,6 +21,7 @@ import io.sluice.routing.RoutingSettings;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.SchemaRegistry;
+import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
 import io.sluice.topology.GatewayTopology;
@@ -59,6 +60,7 @@ public final class SluiceApp implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final KafkaStreamsMetrics streamsMetrics;
   private final SchemaRegistry schemas;
+  private final ToolBridge bridge;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Throwable fatal;
 
@@ -130,6 +132,7 @@ public final class SluiceApp implements AutoCloseable {
     Gauge.builder("sluice.dispatch.queued", dispatcher, HttpDispatcher::queued)
         .description("requests waiting for a provider lane")
         .register(registry);
+    this.bridge = config.tools() == null ? null : ToolBridge.start(bridgeOptions(config, schemas));
     this.admin =
         AdminHttpServer.start(config.http().host(), config.http().port(), registry, this::health);
   }
@@ -185,6 +188,22 @@ public final class SluiceApp implements AutoCloseable {
         Duration.ofMillis(maxTimeout * (maxRetries + 2) + 10_000),
         Duration.ofMillis(100),
         config.tracing().includeContent());
+  }
+
+  /** How the tool bridge reaches Kafka and RabbitMQ, from the config. */
+  public static ToolBridge.Options bridgeOptions(SluiceConfig config, SchemaRegistry registry) {
+    Properties kafka = new Properties();
+    config.kafka().properties().forEach(kafka::setProperty);
+    kafka.setProperty("bootstrap.servers", config.kafka().bootstrapServers());
+    Map<String, String> n = config.topicNames();
+    return new ToolBridge.Options(
+        kafka,
+        config.kafka().applicationId() + "-tool-bridge",
+        n.get("tool-calls"),
+        n.get("tool-results"),
+        config.tools().amqpUrl(),
+        config.tools().exchange(),
+        registry);
   }
 
   static ToolSettings toolSettings(SluiceConfig config) {
@@ -253,6 +272,9 @@ public final class SluiceApp implements AutoCloseable {
 
   @Override
   public void close() {
+    if (bridge != null) {
+      bridge.close();
+    }
     // A clean stop leaves the group even with static membership (kafka.instance_id), so that
     // replay and scale-in need not wait for the session timeout; a crash does not, and the
     // restarted instance takes its partitions back at once.

@@ -3,6 +3,7 @@ package io.sluice.cli;
 import io.sluice.events.ChatMessage;
 import io.sluice.events.Request;
 import io.sluice.events.Response;
+import io.sluice.events.ToolSpec;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.serde.ConfluentAvroSerde;
 import java.io.PrintStream;
@@ -31,6 +32,7 @@ final class DemoRun {
       String bootstrap,
       String requestsTopic,
       String responsesTopic,
+      boolean tools,
       Duration timeout,
       PrintStream out) {
     CatalogSchemaRegistry registry = CatalogSchemaRegistry.bundled();
@@ -41,6 +43,7 @@ final class DemoRun {
       {"bob", "claude-haiku", "Hello Sluice!"},
       {"alice", "gpt-4o-mini", "And what does Kafka Streams add?"},
       {"bob", "claude-haiku", "Tell me about event replay."},
+      {"carol", "gpt-4o-mini", "use the calculator: 6*7"},
     };
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -64,6 +67,10 @@ final class DemoRun {
       parts.forEach(consumer::position);
       int i = 0;
       for (String[] t : turns) {
+        boolean toolTurn = t[0].equals("carol");
+        if (toolTurn && !tools) {
+          continue;
+        }
         String session = "demo-" + t[0] + "-" + run;
         Request r =
             Request.newBuilder()
@@ -72,6 +79,14 @@ final class DemoRun {
                 .setTenantId("demo")
                 .setModel(t[1])
                 .setMessages(List.of(new ChatMessage("user", t[2], null, null, List.of())))
+                .setTools(
+                    toolTurn
+                        ? List.of(
+                            new ToolSpec(
+                                "calculator",
+                                "evaluates arithmetic",
+                                "{\"type\":\"object\",\"properties\":{\"expression\":{\"type\":\"string\"}}}"))
+                        : List.of())
                 .setCreatedAt(Instant.now())
                 .build();
         sent.put(r.getRequestId(), r);

@@ -1,9 +1,13 @@
 package io.sluice.cli;
 
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import io.sluice.app.SluiceApp;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dev.DevStack;
 import io.sluice.dev.sim.SimFaults;
+import io.sluice.tools.samples.Calculator;
+import io.sluice.tools.worker.ToolWorker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,15 +87,31 @@ final class DevCommand implements Callable<Integer> {
           "Send sample requests across two sessions, print the responses and exit (0 if all were answered).")
   boolean demo;
 
+  @Option(
+      names = "--amqp-url",
+      paramLabel = "URL",
+      defaultValue = "amqp://guest:guest@127.0.0.1:5672",
+      description =
+          "RabbitMQ for tool calls (default ${DEFAULT-VALUE}); without it, dev runs without tools.")
+  String amqpUrl;
+
   @Override
   public Integer call() throws Exception {
     SimFaults faults = new SimFaults(simLatencyMs, 0, 0, "500", 1, 0);
     Path stateDir =
         dataDir != null ? dataDir.resolve("state") : Files.createTempDirectory("sluice-dev-state-");
+    String rabbit = reachable(amqpUrl) ? amqpUrl : null;
     try (ShutdownLatch latch = new ShutdownLatch();
         DevStack stack =
             DevStack.start(
-                new DevStack.Options(port, registryPort, simPort, dataDir, faults, partitions))) {
+                new DevStack.Options(port, registryPort, simPort, dataDir, faults, partitions));
+        ToolWorker workers =
+            rabbit == null
+                ? null
+                : ToolWorker.builder(rabbit)
+                    .tool(Calculator.NAME, new Calculator())
+                    .tool(io.sluice.tools.samples.Clock.NAME, new io.sluice.tools.samples.Clock())
+                    .start()) {
       SluiceConfig config =
           DevConfig.of(
               stack.bootstrapServers(),
@@ -99,7 +119,8 @@ final class DevCommand implements Callable<Integer> {
               httpPort,
               stateDir.toString(),
               guarantee,
-              partitions);
+              partitions,
+              rabbit);
       try (SluiceApp app = SluiceApp.start(config)) {
         System.out.println("Sluice dev stack");
         System.out.println("  Kafka bootstrap:  " + stack.bootstrapServers());
@@ -117,6 +138,15 @@ final class DevCommand implements Callable<Integer> {
                 + guarantee
                 + ")");
         System.out.println("  Models:           gpt-4o-mini, claude-haiku (both on the simulator)");
+        System.out.println(
+            "  Tools:            "
+                + (workers != null
+                    ? "calculator and clock workers on "
+                        + redact(rabbit)
+                        + " (exchange sluice.tools)"
+                    : "off: RabbitMQ is not reachable at "
+                        + redact(amqpUrl)
+                        + " (start rabbitmq-server to try tool calls)"));
         System.out.println(
             "  Try:              echo '{\"request_id\":\"r1\",\"session_id\":\"s1\",\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}' | ./sluice produce -b "
                 + stack.bootstrapServers());
@@ -138,6 +168,7 @@ final class DevCommand implements Callable<Integer> {
                   stack.bootstrapServers(),
                   config.topicNames().get("requests"),
                   config.topicNames().get("responses"),
+                  workers != null,
                   Duration.ofSeconds(60),
                   System.out);
           return ok ? SluiceCli.OK : SluiceCli.FAILURE;
@@ -146,5 +177,24 @@ final class DevCommand implements Callable<Integer> {
         return RunCommand.waitForStop(latch, app);
       }
     }
+  }
+
+  /** Whether RabbitMQ answers at {@code uri} within a second or two. */
+  static boolean reachable(String uri) {
+    ConnectionFactory f = new ConnectionFactory();
+    try {
+      f.setUri(uri);
+      f.setConnectionTimeout(1500);
+      f.setHandshakeTimeout(1500);
+      try (Connection c = f.newConnection("sluice-dev-probe")) {
+        return c.isOpen();
+      }
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static String redact(String uri) {
+    return uri.replaceAll("//[^@/]*@", "//");
   }
 }

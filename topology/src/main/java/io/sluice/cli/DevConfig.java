@@ -34,6 +34,7 @@ final class DevConfig {
             - {provider: sim, model: claude-3-5-haiku-latest, price_per_mtok: {input: 0.80, output: 4.00}}
       http:
         port: ${HTTP_PORT}
+      ${TOOLS}
       """;
 
   static SluiceConfig of(
@@ -42,7 +43,8 @@ final class DevConfig {
       int httpPort,
       String stateDir,
       String guarantee,
-      int partitions) {
+      int partitions,
+      String amqpUrl) {
     return SluiceConfig.parse(
         TEMPLATE,
         "built-in dev config",
@@ -52,6 +54,10 @@ final class DevConfig {
             "HTTP_PORT", String.valueOf(httpPort),
             "STATE_DIR", stateDir,
             "GUARANTEE", guarantee,
-            "PARTITIONS", String.valueOf(partitions)));
+            "PARTITIONS", String.valueOf(partitions),
+            "TOOLS",
+                amqpUrl == null
+                    ? ""
+                    : "tools: {amqp_url: \"" + amqpUrl + "\", timeout_ms: 10000, max_rounds: 4}"));
   }
 }

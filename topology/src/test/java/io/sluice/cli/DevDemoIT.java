@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +27,11 @@ class DevDemoIT {
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     assertThat(run.out())
         .contains("Kafka bootstrap:", "Schema registry:", "LLM simulator:", "Gateway:");
-    assertThat(run.outLines().stream().filter(l -> l.startsWith("<- ")))
-        .hasSize(4)
-        .allSatisfy(l -> assertThat(l).contains(" OK ").contains("Echo: "));
+    List<String> answers = run.outLines().stream().filter(l -> l.startsWith("<- ")).toList();
+    assertThat(answers).hasSize(5).allSatisfy(l -> assertThat(l).contains(" OK "));
+    assertThat(answers).filteredOn(l -> l.contains("demo-carol-")).singleElement()
+        .satisfies(l -> assertThat(l).contains("Tool results: calculator=42"));
+    assertThat(run.out()).contains("Tools:            calculator and clock workers");
     assertThat(run.out()).contains("demo-alice-", "demo-bob-");
   }
 }

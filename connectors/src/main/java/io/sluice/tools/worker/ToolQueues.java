@@ -14,12 +14,12 @@ import java.util.Map;
 public final class ToolQueues {
   private ToolQueues() {}
 
-  public static String queue(String tool) {
-    return "sluice.tool." + tool;
+  public static String queue(String exchange, String tool) {
+    return exchange + "." + tool;
   }
 
-  public static String deadQueue(String tool) {
-    return queue(tool) + ".dead";
+  public static String deadQueue(String exchange, String tool) {
+    return queue(exchange, tool) + ".dead";
   }
 
   public static void declareExchange(Channel ch, String exchange) throws IOException {
@@ -32,7 +32,7 @@ public final class ToolQueues {
     String dlx = exchange + ".dlx";
     ch.exchangeDeclare(dlx, BuiltinExchangeType.DIRECT, true);
     ch.queueDeclare(
-        queue(tool),
+        queue(exchange, tool),
         true,
         false,
         false,
@@ -41,8 +41,9 @@ public final class ToolQueues {
             "x-delivery-limit", deliveryLimit,
             "x-dead-letter-exchange", dlx,
             "x-dead-letter-routing-key", tool));
-    ch.queueBind(queue(tool), exchange, tool);
-    ch.queueDeclare(deadQueue(tool), true, false, false, Map.of("x-queue-type", "quorum"));
-    ch.queueBind(deadQueue(tool), dlx, tool);
+    ch.queueBind(queue(exchange, tool), exchange, tool);
+    ch.queueDeclare(
+        deadQueue(exchange, tool), true, false, false, Map.of("x-queue-type", "quorum"));
+    ch.queueBind(deadQueue(exchange, tool), dlx, tool);
   }
 }

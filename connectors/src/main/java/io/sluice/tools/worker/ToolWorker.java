@@ -68,7 +68,7 @@ public final class ToolWorker implements AutoCloseable {
       ch.basicQos(b.prefetch);
       String tag =
           ch.basicConsume(
-              ToolQueues.queue(tool.getKey()),
+              ToolQueues.queue(b.exchange, tool.getKey()),
               false,
               new Deliveries(ch, tool.getKey(), tool.getValue()));
       consumers.add(Map.entry(ch, tag));
