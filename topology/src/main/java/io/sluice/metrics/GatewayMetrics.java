@@ -16,6 +16,7 @@ import java.time.Duration;
  */
 public final class GatewayMetrics {
   private final MeterRegistry registry;
+  private final java.util.Set<String> deployments = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -133,6 +134,9 @@ public final class GatewayMetrics {
    */
   public void deployment(DeploymentState s) {
     String id = s.deployment().id();
+    if (!deployments.add(id)) {
+      return;
+    }
     Gauge.builder("sluice.deployment.calls.in.flight", s, DeploymentState::inFlight)
         .description("calls in flight per deployment")
         .tag("deployment", id)

@@ -29,7 +29,9 @@ class DevDemoIT {
         .contains("Kafka bootstrap:", "Schema registry:", "LLM simulator:", "Gateway:");
     List<String> answers = run.outLines().stream().filter(l -> l.startsWith("<- ")).toList();
     assertThat(answers).hasSize(5).allSatisfy(l -> assertThat(l).contains(" OK "));
-    assertThat(answers).filteredOn(l -> l.contains("demo-carol-")).singleElement()
+    assertThat(answers)
+        .filteredOn(l -> l.contains("demo-carol-"))
+        .singleElement()
         .satisfies(l -> assertThat(l).contains("Tool results: calculator=42"));
     assertThat(run.out()).contains("Tools:            calculator and clock workers");
     assertThat(run.out()).contains("demo-alice-", "demo-bob-");

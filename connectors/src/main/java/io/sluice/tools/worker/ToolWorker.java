@@ -41,6 +41,7 @@ public final class ToolWorker implements AutoCloseable {
   private final Connection connection;
   private final List<Map.Entry<Channel, String>> consumers = new ArrayList<>();
   private final ExecutorService handlers;
+  private final java.util.Set<String> tools;
 
   private ToolWorker(Builder b) throws IOException, TimeoutException {
     ConnectionFactory f = new ConnectionFactory();
@@ -53,6 +54,7 @@ public final class ToolWorker implements AutoCloseable {
     f.setTopologyRecoveryEnabled(true);
     f.setNetworkRecoveryInterval(1000);
     f.setConnectionTimeout(5000);
+    this.tools = java.util.Set.copyOf(b.tools.keySet());
     this.handlers =
         Executors.newFixedThreadPool(
             b.threads,
@@ -73,6 +75,11 @@ public final class ToolWorker implements AutoCloseable {
               new Deliveries(ch, tool.getKey(), tool.getValue()));
       consumers.add(Map.entry(ch, tag));
     }
+  }
+
+  /** The tools this worker serves. */
+  public java.util.Set<String> tools() {
+    return tools;
   }
 
   public static Builder builder(String amqpUri) {
