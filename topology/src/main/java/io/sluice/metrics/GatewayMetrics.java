@@ -16,7 +16,8 @@ import java.time.Duration;
  */
 public final class GatewayMetrics {
   private final MeterRegistry registry;
-  private final java.util.Set<String> deployments = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<String> deployments =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
