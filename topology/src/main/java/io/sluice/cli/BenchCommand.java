@@ -8,19 +8,293 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sluice bench}: load generators. */
+/**
+ * {@code sluice bench}: the gateway load generator, its baseline, and the simulator and
+ * RabbitMQ-leg benchmarks as subcommands.
+ */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Load generators; see the subcommands.",
+    description =
+        "The load generator: produces requests to a gateway and reads its responses, matching them by request_id; prints a progress line every 5 s and a JSON summary on stdout. By default it starts its own broker, simulator and gateway in this process (--bootstrap uses a running one); --baseline measures a bare pass-through Kafka Streams app instead of the gateway.",
     subcommands = {BenchCommand.Sim.class, BenchCommand.Tools.class})
-final class BenchCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+final class BenchCommand implements Callable<Integer> {
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "B",
+      description =
+          "A running gateway's Kafka (default: start broker, simulator and gateway here).")
+  String bootstrap;
+
+  @Option(
+      names = "--baseline",
+      description =
+          "Measure a bare pass-through Kafka Streams app (read a request, write a response) instead of the gateway.")
+  boolean baseline;
+
+  @Option(
+      names = "--mode",
+      defaultValue = "open",
+      description =
+          "open (a target --rate) or closed (a fixed --in-flight); default ${DEFAULT-VALUE}.")
+  String mode;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "1000",
+      description = "Open loop: requests per second (default ${DEFAULT-VALUE}).")
+  int rate;
+
+  @Option(
+      names = "--in-flight",
+      defaultValue = "1000",
+      description = "Closed loop: requests in flight (default ${DEFAULT-VALUE}).")
+  int inFlight;
+
+  @Option(
+      names = "--workload",
+      defaultValue = "unique",
+      description = "unique, repeated (cache hits), mix or multi-turn (default ${DEFAULT-VALUE}).")
+  String workload;
+
+  @Option(
+      names = "--hit-ratio",
+      defaultValue = "0.5",
+      description = "mix: share of repeated (cacheable) requests (default ${DEFAULT-VALUE}).")
+  double hitRatio;
+
+  @Option(
+      names = "--sessions",
+      defaultValue = "100",
+      description = "multi-turn: sessions (default ${DEFAULT-VALUE}).")
+  int sessions;
+
+  @Option(
+      names = "--warmup-s",
+      defaultValue = "60",
+      description =
+          "Warm-up, not counted: the JIT needs about a minute here (default ${DEFAULT-VALUE}).")
+  int warmupS;
+
+  @Option(
+      names = "--duration-s",
+      defaultValue = "60",
+      description = "Measured time (default ${DEFAULT-VALUE}).")
+  int durationS;
+
+  @Option(
+      names = "--requests",
+      defaultValue = "0",
+      description = "Measure this many requests instead of --duration-s.")
+  long requestCount;
+
+  @Option(
+      names = "--drain-s",
+      defaultValue = "30",
+      description =
+          "After sending, wait at most this long for outstanding responses (default ${DEFAULT-VALUE}).")
+  int drainS;
+
+  @Option(
+      names = "--sim-latency-ms",
+      defaultValue = "200",
+      description =
+          "The simulator's latency; overhead = end-to-end minus this (default ${DEFAULT-VALUE}).")
+  long simLatencyMs;
+
+  @Option(
+      names = "--guarantee",
+      defaultValue = "at_least_once",
+      description =
+          "Embedded gateway: exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
+  String guarantee;
+
+  @Option(
+      names = "--commit-interval-ms",
+      defaultValue = "20",
+      description = "Embedded gateway: commit interval (default ${DEFAULT-VALUE}).")
+  long commitIntervalMs;
+
+  @Option(
+      names = "--linger-ms",
+      defaultValue = "5",
+      description = "Embedded gateway: producer linger (default ${DEFAULT-VALUE}).")
+  long lingerMs;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "4",
+      description = "Embedded: partitions per topic (default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "2",
+      description = "Embedded gateway: stream threads (default ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(
+      names = "--http2",
+      description = "Embedded gateway: call the simulator over HTTP/2 (h2c) instead of HTTP/1.1.")
+  boolean http2;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary to FILE.")
+  java.nio.file.Path json;
 
   @Override
-  public void run() {
-    throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "a subcommand is required");
+  public Integer call() throws Exception {
+    if (!mode.equals("open") && !mode.equals("closed")) {
+      throw new IllegalArgumentException("--mode must be open or closed, not '" + mode + "'");
+    }
+    if (rate < 1 || inFlight < 1 || durationS < 1 || warmupS < 0 || requestCount < 0) {
+      throw new IllegalArgumentException(
+          "--rate, --in-flight and --duration-s must be >= 1; --warmup-s, --requests >= 0");
+    }
+    io.sluice.bench.Workload w =
+        new io.sluice.bench.Workload(workload, hitRatio, sessions, "bench");
+    io.sluice.schema.registry.CatalogSchemaRegistry registry =
+        io.sluice.schema.registry.CatalogSchemaRegistry.bundled();
+    var requestSerde =
+        io.sluice.schema.serde.ConfluentAvroSerde.forValues(
+            io.sluice.events.Request.class, registry);
+    var responseSerde =
+        io.sluice.schema.serde.ConfluentAvroSerde.forValues(
+            io.sluice.events.Response.class, registry);
+    java.util.List<AutoCloseable> started = new java.util.ArrayList<>();
+    try {
+      String target = bootstrap;
+      if (target == null) {
+        io.sluice.dev.DevStack stack =
+            io.sluice.dev.DevStack.start(
+                new io.sluice.dev.DevStack.Options(
+                    0,
+                    0,
+                    0,
+                    null,
+                    new io.sluice.dev.sim.SimFaults(simLatencyMs, 0, 0, "500", 1, 0),
+                    partitions));
+        started.add(stack);
+        target = stack.bootstrapServers();
+        java.nio.file.Path state = java.nio.file.Files.createTempDirectory("sluice-bench-state-");
+        if (baseline) {
+          java.util.Properties props = new java.util.Properties();
+          props.put("application.id", "sluice-baseline");
+          props.put("bootstrap.servers", target);
+          props.put("processing.guarantee", guarantee);
+          props.put("commit.interval.ms", String.valueOf(commitIntervalMs));
+          props.put("num.stream.threads", String.valueOf(threads));
+          props.put("state.dir", state.toString());
+          props.put("producer.linger.ms", String.valueOf(lingerMs));
+          props.put("poll.ms", "20");
+          org.apache.kafka.streams.KafkaStreams streams =
+              io.sluice.bench.BaselineApp.start(
+                  props,
+                  io.sluice.bench.BaselineApp.topology(
+                      "llm.requests", "llm.responses", requestSerde, responseSerde));
+          started.add(0, streams::close);
+          awaitRunning(streams::state);
+        } else {
+          io.sluice.config.SluiceConfig config =
+              io.sluice.config.SluiceConfig.parse(
+                  """
+              kafka:
+                bootstrap_servers: "%s"
+                application_id: sluice-bench
+                processing_guarantee: %s
+                commit_interval_ms: %d
+                linger_ms: %d
+                num_stream_threads: %d
+                state_dir: "%s"
+              topics: {partitions: %d}
+              providers:
+                sim: {type: openai, base_url: "%s/v1", timeout_ms: 30000, max_concurrency: 20000, http2: %s}
+              models:
+                bench: {deployments: [{provider: sim, model: sim-bench, price_per_mtok: {input: 0.15, output: 0.60}}]}
+              cache: {ttl: 1h}
+              http: {port: 0}
+              """
+                      .formatted(
+                          target,
+                          guarantee,
+                          commitIntervalMs,
+                          lingerMs,
+                          threads,
+                          state,
+                          partitions,
+                          stack.simulator().url(),
+                          http2),
+                  "bench config",
+                  java.util.Map.of());
+          io.sluice.app.SluiceApp app = io.sluice.app.SluiceApp.start(config);
+          started.add(0, app);
+          awaitRunning(app::state);
+        }
+        System.err.printf(
+            "embedded %s on %s: %s, commit interval %d ms, linger %d ms, %d partitions, %d stream thread(s), simulator %d ms over %s%n",
+            baseline ? "baseline" : "gateway",
+            target,
+            guarantee,
+            commitIntervalMs,
+            lingerMs,
+            partitions,
+            threads,
+            simLatencyMs,
+            http2 ? "HTTP/2" : "HTTP/1.1");
+      }
+      io.sluice.bench.GatewayBench bench =
+          new io.sluice.bench.GatewayBench(
+              new io.sluice.bench.GatewayBench.Options(
+                  target,
+                  new java.util.Properties(),
+                  "llm.requests",
+                  "llm.responses",
+                  mode.equals("open"),
+                  rate,
+                  inFlight,
+                  java.time.Duration.ofSeconds(warmupS),
+                  java.time.Duration.ofSeconds(durationS),
+                  requestCount,
+                  w,
+                  baseline ? 0 : simLatencyMs,
+                  java.time.Duration.ofSeconds(drainS)),
+              requestSerde,
+              responseSerde,
+              System.err);
+      com.fasterxml.jackson.databind.node.ObjectNode summary = bench.run();
+      summary.put("target", baseline ? "baseline" : "gateway");
+      if (bootstrap == null) {
+        summary
+            .put("guarantee", guarantee)
+            .put("commit_interval_ms", commitIntervalMs)
+            .put("linger_ms", lingerMs)
+            .put("partitions", partitions)
+            .put("stream_threads", threads)
+            .put("provider_http", http2 ? "HTTP/2" : "HTTP/1.1");
+      }
+      System.out.println(summary.toPrettyString());
+      if (json != null) {
+        java.nio.file.Files.writeString(json, summary.toPrettyString() + "\n");
+      }
+      return summary.get("missing").asLong() == 0 && summary.get("duplicates").asLong() == 0
+          ? SluiceCli.OK
+          : SluiceCli.FAILURE;
+    } finally {
+      for (AutoCloseable c : started) {
+        c.close();
+      }
+    }
+  }
+
+  private static void awaitRunning(
+      java.util.function.Supplier<org.apache.kafka.streams.KafkaStreams.State> state)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (state.get() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the app did not reach RUNNING within 60 s");
+      }
+      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(50);
+    }
   }
 
   /** {@code sluice bench sim}: the simulator's capacity. */

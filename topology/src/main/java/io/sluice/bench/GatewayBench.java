@@ -1,0 +1,271 @@
+package io.sluice.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.events.Request;
+import io.sluice.events.Response;
+import io.sluice.events.ResponseStatus;
+import io.sluice.schema.serde.ConfluentAvroSerde;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The load generator: produces {@code Request}s to a running gateway and reads its {@code
+ * Response}s (read_committed), matching them by request_id.
+ *
+ * <p>Open loop sends at a target rate and measures latency from each request's intended send time,
+ * so a slow gateway cannot hide its queueing (no coordinated omission); closed loop keeps a fixed
+ * number in flight. Requests sent during the warm-up are answered but not counted. After the
+ * measured phase, it waits at most {@code drain} for what is still outstanding, then stops and
+ * counts the rest as missing. Errors, missing and duplicated responses are reported, never hidden.
+ */
+public final class GatewayBench {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** What to run. {@code requests} 0 means: for {@code duration}. */
+  public record Options(
+      String bootstrap,
+      Properties kafka,
+      String requestsTopic,
+      String responsesTopic,
+      boolean openLoop,
+      int rate,
+      int inFlight,
+      Duration warmup,
+      Duration duration,
+      long requests,
+      Workload workload,
+      long providerLatencyMs,
+      Duration drain) {}
+
+  private record Sent(long intendedNanos, boolean counted) {}
+
+  private final Options o;
+  private final ConfluentAvroSerde<Request> requests;
+  private final ConfluentAvroSerde<Response> responses;
+  private final PrintStream progress;
+  private final Map<String, Sent> outstanding = new ConcurrentHashMap<>();
+  private final Set<String> answered = ConcurrentHashMap.newKeySet();
+  private final Recorder total = new Recorder(3);
+  private final Recorder interval = new Recorder(3);
+  private final AtomicLong ok = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicLong duplicates = new AtomicLong();
+  private final AtomicLong cacheHits = new AtomicLong();
+  private final AtomicLong countedSent = new AtomicLong();
+  private final AtomicLong countedAnswered = new AtomicLong();
+  private volatile long maxHeapUsed;
+  private volatile boolean receiving = true;
+
+  public GatewayBench(
+      Options o,
+      ConfluentAvroSerde<Request> requests,
+      ConfluentAvroSerde<Response> responses,
+      PrintStream progress) {
+    this.o = o;
+    this.requests = requests;
+    this.responses = responses;
+    this.progress = progress;
+  }
+
+  public ObjectNode run() throws InterruptedException {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Properties p = new Properties();
+    p.putAll(o.kafka());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+    Properties c = new Properties();
+    c.putAll(o.kafka());
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    Semaphore window = new Semaphore(o.openLoop() ? Integer.MAX_VALUE : o.inFlight());
+    try (KafkaProducer<String, byte[]> producer =
+            new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        KafkaConsumer<String, Response> consumer =
+            new KafkaConsumer<>(c, new StringDeserializer(), responses.deserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      consumer
+          .partitionsFor(o.responsesTopic(), Duration.ofSeconds(30))
+          .forEach(i -> parts.add(new TopicPartition(o.responsesTopic(), i.partition())));
+      consumer.assign(parts);
+      consumer.seekToEnd(parts);
+      parts.forEach(consumer::position);
+      Thread receiver = new Thread(() -> receive(consumer, window), "sluice-bench-receiver");
+      receiver.start();
+
+      SplittableRandom random = new SplittableRandom(42);
+      long start = System.nanoTime();
+      long warmupEnd = start + o.warmup().toNanos();
+      long end = o.requests() > 0 ? Long.MAX_VALUE : warmupEnd + o.duration().toNanos();
+      long measuredStart = 0;
+      long n = 0;
+      long nextReport = start + TimeUnit.SECONDS.toNanos(5);
+      long lastAnswered = 0;
+      String phase = o.warmup().isZero() ? "measure" : "warm-up";
+      while (true) {
+        long now = System.nanoTime();
+        boolean counted = now >= warmupEnd;
+        if (counted && measuredStart == 0) {
+          measuredStart = now;
+          interval.reset();
+          phase = "measure";
+        }
+        if (now >= end || (o.requests() > 0 && countedSent.get() >= o.requests())) {
+          break;
+        }
+        if (now >= nextReport) {
+          long a = ok.get() + errors.get();
+          report(phase, now - start, a - lastAnswered);
+          lastAnswered = a;
+          nextReport += TimeUnit.SECONDS.toNanos(5);
+        }
+        long intended;
+        if (o.openLoop()) {
+          long due = (long) ((now - start) / 1e9 * o.rate());
+          if (n >= due) {
+            Thread.onSpinWait();
+            continue;
+          }
+          intended = start + (long) (n * 1e9 / o.rate());
+        } else {
+          if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+            continue;
+          }
+          intended = System.nanoTime();
+        }
+        Request r = o.workload().request(run, n++, random);
+        outstanding.put(r.getRequestId(), new Sent(intended, counted));
+        if (counted) {
+          countedSent.incrementAndGet();
+        }
+        producer.send(
+            new ProducerRecord<>(
+                o.requestsTopic(), r.getSessionId(), requests.serialize(o.requestsTopic(), r)));
+      }
+      producer.flush();
+      long sendEnd = System.nanoTime();
+      long drainUntil = sendEnd + o.drain().toNanos();
+      while (countedAnswered.get() < countedSent.get() && System.nanoTime() < drainUntil) {
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+      long measured =
+          (o.requests() > 0 ? System.nanoTime() : sendEnd)
+              - (measuredStart == 0 ? start : measuredStart);
+      receiving = false;
+      receiver.join(5000);
+      return summary(measured);
+    }
+  }
+
+  private void receive(KafkaConsumer<String, Response> consumer, Semaphore window) {
+    while (receiving) {
+      for (ConsumerRecord<String, Response> rec : consumer.poll(Duration.ofMillis(50))) {
+        Response r = rec.value();
+        if (r == null || r.getRequestId() == null) {
+          continue;
+        }
+        long now = System.nanoTime();
+        Sent s = outstanding.remove(r.getRequestId());
+        if (s == null) {
+          if (answered.contains(r.getRequestId())) {
+            duplicates.incrementAndGet();
+          }
+          continue;
+        }
+        answered.add(r.getRequestId());
+        if (!o.openLoop()) {
+          window.release();
+        }
+        if (r.getStatus() == ResponseStatus.OK) {
+          ok.incrementAndGet();
+        } else {
+          errors.incrementAndGet();
+        }
+        if (r.getCacheHit()) {
+          cacheHits.incrementAndGet();
+        }
+        if (s.counted()) {
+          countedAnswered.incrementAndGet();
+          long micros = Math.max(1, (now - s.intendedNanos()) / 1000);
+          total.recordValue(micros);
+          interval.recordValue(micros);
+        }
+      }
+    }
+  }
+
+  private void report(String phase, long elapsedNanos, long answeredInInterval) {
+    Histogram h = interval.getIntervalHistogram();
+    long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    maxHeapUsed = Math.max(maxHeapUsed, used);
+    progress.printf(
+        "%s %4.0fs  answered %,d/s  in flight %,d  p50 %.1f ms  p99 %.1f ms  errors %d  heap %d MiB%n",
+        phase,
+        elapsedNanos / 1e9,
+        answeredInInterval / 5,
+        outstanding.size(),
+        h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0,
+        errors.get(),
+        used >> 20);
+  }
+
+  private ObjectNode summary(long measuredNanos) {
+    Histogram h = total.getIntervalHistogram();
+    double seconds = measuredNanos / 1e9;
+    long missing = countedSent.get() - countedAnswered.get();
+    double lat = o.providerLatencyMs();
+    ObjectNode s =
+        MAPPER
+            .createObjectNode()
+            .put("workload", o.workload().name())
+            .put("mode", o.openLoop() ? "open" : "closed")
+            .put("target_rate", o.openLoop() ? o.rate() : 0)
+            .put("in_flight_target", o.openLoop() ? 0 : o.inFlight())
+            .put("warmup_s", o.warmup().toSeconds())
+            .put("measured_s", seconds)
+            .put("sent", countedSent.get())
+            .put("answered", countedAnswered.get())
+            .put("ok", ok.get())
+            .put("errors", errors.get())
+            .put("cache_hits", cacheHits.get())
+            .put("missing", missing)
+            .put("duplicates", duplicates.get())
+            .put("throughput_rps", Math.round(countedAnswered.get() / seconds))
+            .put("latency_p50_ms", h.getValueAtPercentile(50) / 1000.0)
+            .put("latency_p95_ms", h.getValueAtPercentile(95) / 1000.0)
+            .put("latency_p99_ms", h.getValueAtPercentile(99) / 1000.0)
+            .put("latency_max_ms", h.getMaxValue() / 1000.0)
+            .put("provider_latency_ms", lat)
+            .put("overhead_p50_ms", Math.max(0, h.getValueAtPercentile(50) / 1000.0 - lat))
+            .put("overhead_p99_ms", Math.max(0, h.getValueAtPercentile(99) / 1000.0 - lat))
+            .put("max_heap_used_mib", maxHeapUsed >> 20);
+    return s;
+  }
+}

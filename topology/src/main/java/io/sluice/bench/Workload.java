@@ -1,0 +1,60 @@
+package io.sluice.bench;
+
+import io.sluice.events.CacheMode;
+import io.sluice.events.ChatMessage;
+import io.sluice.events.Request;
+import io.sluice.events.RequestParams;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * What the load generator sends.
+ *
+ * <ul>
+ *   <li>{@code unique}: every prompt differs and sampling is not deterministic: every request is a
+ *       provider call;
+ *   <li>{@code repeated}: one deterministic prompt: after the first, every request is a cache hit;
+ *   <li>{@code mix}: repeated with probability {@code hitRatio}, unique otherwise;
+ *   <li>{@code multi-turn}: unique prompts in {@code sessions} conversations with history, so each
+ *       session has one call in flight and turns queue behind it.
+ * </ul>
+ *
+ * Unless multi-turn, each request has its own session, so nothing queues behind anything.
+ */
+public record Workload(String name, double hitRatio, int sessions, String model) {
+  private static final RequestParams SAMPLED =
+      new RequestParams(0.7, 64, null, List.of(), null, Map.of());
+  private static final RequestParams DETERMINISTIC =
+      new RequestParams(0.0, 64, null, List.of(), null, Map.of());
+
+  public Workload {
+    if (!List.of("unique", "repeated", "mix", "multi-turn").contains(name)) {
+      throw new IllegalArgumentException(
+          "workload must be unique, repeated, mix or multi-turn, not '" + name + "'");
+    }
+    if (hitRatio < 0 || hitRatio > 1) {
+      throw new IllegalArgumentException("hit ratio must be between 0 and 1");
+    }
+  }
+
+  /** The {@code n}th request of run {@code run}. */
+  Request request(String run, long n, SplittableRandom random) {
+    boolean repeated =
+        name.equals("repeated") || (name.equals("mix") && random.nextDouble() < hitRatio);
+    String session = name.equals("multi-turn") ? run + "-s" + (n % sessions) : run + "-s" + n;
+    String text = repeated ? "What is the capital of France?" : "Question " + n + " of run " + run;
+    return Request.newBuilder()
+        .setRequestId(run + "-" + n)
+        .setSessionId(session)
+        .setTenantId("bench")
+        .setModel(model)
+        .setMessages(List.of(new ChatMessage("user", text, null, null, List.of())))
+        .setParams(repeated ? DETERMINISTIC : SAMPLED)
+        .setCache(repeated ? CacheMode.DEFAULT : CacheMode.DEFAULT)
+        .setUseHistory(name.equals("multi-turn"))
+        .setCreatedAt(Instant.now())
+        .build();
+  }
+}
