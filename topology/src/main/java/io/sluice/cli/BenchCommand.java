@@ -134,6 +134,13 @@ final class BenchCommand implements Callable<Integer> {
   int threads;
 
   @Option(
+      names = "--max-concurrency",
+      defaultValue = "1000",
+      description =
+          "Embedded gateway: the simulator provider's max_concurrency (default ${DEFAULT-VALUE}).")
+  int maxConcurrency;
+
+  @Option(
       names = "--http2",
       description = "Embedded gateway: call the simulator over HTTP/2 (h2c) instead of HTTP/1.1.")
   boolean http2;
@@ -207,7 +214,7 @@ final class BenchCommand implements Callable<Integer> {
                 state_dir: "%s"
               topics: {partitions: %d}
               providers:
-                sim: {type: openai, base_url: "%s/v1", timeout_ms: 30000, max_concurrency: 20000, http2: %s}
+                sim: {type: openai, base_url: "%s/v1", timeout_ms: 30000, max_concurrency: %d, http2: %s}
               models:
                 bench: {deployments: [{provider: sim, model: sim-bench, price_per_mtok: {input: 0.15, output: 0.60}}]}
               cache: {ttl: 1h}
@@ -222,6 +229,7 @@ final class BenchCommand implements Callable<Integer> {
                           state,
                           partitions,
                           stack.simulator().url(),
+                          maxConcurrency,
                           http2),
                   "bench config",
                   java.util.Map.of());

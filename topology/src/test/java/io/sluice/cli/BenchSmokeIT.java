@@ -7,23 +7,44 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** A few seconds of {@code sluice bench} on its embedded stack: a smoke test, no timing asserted. */
+/**
+ * A few seconds of {@code sluice bench} on its embedded stack: a smoke test, no timing asserted.
+ */
 @Tag("integration")
 class BenchSmokeIT {
   @Test
   void shouldPrintAWellFormedSummaryThatCountsEveryRequest() throws Exception {
     CliRun run =
-        CliRun.run("", "bench", "--rate", "50", "--warmup-s", "1", "--duration-s", "3", "--drain-s", "30",
-            "--sim-latency-ms", "10", "--partitions", "2", "--threads", "1");
+        CliRun.run(
+            "",
+            "bench",
+            "--rate",
+            "50",
+            "--warmup-s",
+            "1",
+            "--duration-s",
+            "3",
+            "--drain-s",
+            "30",
+            "--sim-latency-ms",
+            "10",
+            "--partitions",
+            "2",
+            "--threads",
+            "1");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode s = new ObjectMapper().readTree(run.out());
     assertThat(s.get("sent").asLong()).isPositive();
     assertThat(s.get("answered").asLong()).isEqualTo(s.get("sent").asLong());
-    assertThat(s.get("ok").asLong() + s.get("errors").asLong()).isGreaterThanOrEqualTo(s.get("answered").asLong());
+    assertThat(s.get("ok").asLong() + s.get("errors").asLong())
+        .isGreaterThanOrEqualTo(s.get("answered").asLong());
     assertThat(s.get("missing").asLong()).isZero();
     assertThat(s.get("duplicates").asLong()).isZero();
-    for (String field : new String[] {"throughput_rps", "latency_p50_ms", "latency_p99_ms", "overhead_p99_ms", "measured_s"}) {
+    for (String field :
+        new String[] {
+          "throughput_rps", "latency_p50_ms", "latency_p99_ms", "overhead_p99_ms", "measured_s"
+        }) {
       assertThat(s.has(field)).as(field).isTrue();
     }
     assertThat(run.err()).contains("measure");
