@@ -150,7 +150,8 @@ public final class SluiceApp implements AutoCloseable {
     return app;
   }
 
-  private static SchemaRegistry schemaRegistry(SluiceConfig config) {
+  /** The config's schema registry, or the bundled catalog when it names none. */
+  public static SchemaRegistry schemaRegistry(SluiceConfig config) {
     SluiceConfig.SchemaRegistrySection sr = config.schemaRegistry();
     if (sr != null && sr.url() != null) {
       return new HttpSchemaRegistry(

@@ -3,8 +3,6 @@ package io.sluice.cli;
 import io.sluice.app.SluiceApp;
 import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
-import io.sluice.schema.registry.CatalogSchemaRegistry;
-import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.SchemaRegistry;
 import io.sluice.tools.bridge.ToolBridge;
 import java.nio.file.Path;
@@ -33,14 +31,7 @@ final class BridgeCommand implements Callable<Integer> {
       throw new ConfigException(
           config + ": tools is required for the bridge (tools.amqp_url, tools.exchange, ...)");
     }
-    SchemaRegistry registry =
-        c.schemaRegistry() != null && c.schemaRegistry().url() != null
-            ? new HttpSchemaRegistry(
-                new HttpSchemaRegistry.Options(
-                    c.schemaRegistry().url(),
-                    c.schemaRegistry().basicAuthUserInfo(),
-                    c.schemaRegistry().bearerToken()))
-            : CatalogSchemaRegistry.bundled();
+    SchemaRegistry registry = SluiceApp.schemaRegistry(c);
     try (ShutdownLatch latch = new ShutdownLatch();
         ToolBridge bridge = ToolBridge.start(SluiceApp.bridgeOptions(c, registry))) {
       System.out.println(

@@ -1,7 +1,6 @@
 package io.sluice.cli;
 
 import io.sluice.config.SluiceConfig;
-import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.SchemaRegistry;
 import java.nio.file.Path;
@@ -58,12 +57,7 @@ final class ClientOptions {
     if (registry != null) {
       return new HttpSchemaRegistry(HttpSchemaRegistry.Options.of(registry));
     }
-    SluiceConfig.SchemaRegistrySection sr = config().schemaRegistry();
-    if (sr != null && sr.url() != null) {
-      return new HttpSchemaRegistry(
-          new HttpSchemaRegistry.Options(sr.url(), sr.basicAuthUserInfo(), sr.bearerToken()));
-    }
-    return CatalogSchemaRegistry.bundled();
+    return io.sluice.app.SluiceApp.schemaRegistry(config());
   }
 
   Map<String, String> topicNames() {

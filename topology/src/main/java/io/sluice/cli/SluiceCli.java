@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ProduceCommand.class,
       ConsumeCommand.class,
       BenchCommand.class,
+      DlqCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SluiceCli implements Runnable {

@@ -74,6 +74,8 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   /** Deadlines of pending requests; stale entries are skipped when polled. */
   private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
 
+  private long lastOrphanScan;
+
   /** Deadlines of tool rounds; stale entries are skipped when polled. */
   private final PriorityQueue<Deadline> toolDeadlines = new PriorityQueue<>();
 
@@ -307,13 +309,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     emitAttempts(p, c.getAttempts(), now);
     long deadline = now + tools.timeout().toMillis();
     List<ChatMessage> toolMessages = new ArrayList<>(p.getToolMessages());
-    toolMessages.add(
-        new ChatMessage(
-            "assistant",
-            c.getContent() == null ? "" : c.getContent(),
-            null,
-            null,
-            c.getToolCalls()));
+    toolMessages.add(assistantTurn(c.getContent(), c.getToolCalls()));
     List<String> awaiting = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (ToolInvocation t : c.getToolCalls()) {
@@ -539,13 +535,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     if (a.ok() && r.getUseHistory()) {
       List<ChatMessage> history = st.getHistory();
       history.addAll(r.getMessages());
-      history.add(
-          new ChatMessage(
-              "assistant",
-              response.getContent() == null ? "" : response.getContent(),
-              null,
-              null,
-              response.getToolCalls()));
+      history.add(assistantTurn(response.getContent(), response.getToolCalls()));
       trim(history);
     }
     pending.delete(id);
@@ -615,6 +605,10 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     int prompt = p.getPriorPromptTokens() + (last == null ? 0 : last.getPromptTokens());
     int completion = p.getPriorCompletionTokens() + (last == null ? 0 : last.getCompletionTokens());
     return new TokenUsage(prompt, completion, prompt + completion);
+  }
+
+  private static ChatMessage assistantTurn(String content, List<ToolInvocation> toolCalls) {
+    return new ChatMessage("assistant", content == null ? "" : content, null, null, toolCalls);
   }
 
   /** The conversation sent to the provider for the session's head. */
@@ -772,6 +766,15 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
       }
       // a queued request past its deadline is answered when it reaches the head, keeping order
     }
+    // the orphan scan walks every call in flight: once a second is often enough
+    if (now - lastOrphanScan >= 1000) {
+      lastOrphanScan = now;
+      scanOrphans(now);
+    }
+    retryUndispatched(now);
+  }
+
+  private void scanOrphans(long now) {
     for (Iterator<Map.Entry<String, Long>> it = dispatchedAt.entrySet().iterator();
         it.hasNext(); ) {
       Map.Entry<String, Long> e = it.next();
@@ -787,6 +790,9 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         }
       }
     }
+  }
+
+  private void retryUndispatched(long now) {
     if (!undispatched.isEmpty()) {
       for (String sid : new ArrayList<>(undispatched)) {
         SessionState st = session(sid);

@@ -54,10 +54,12 @@ final class SessionProcessorSupplier
   public Set<StoreBuilder<?>> stores() {
     StoreBuilder<KeyValueStore<String, SessionState>> sessions =
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(SESSIONS), Serdes.String(), sessionSerde);
+                Stores.persistentKeyValueStore(SESSIONS), Serdes.String(), sessionSerde)
+            .withCachingEnabled();
     StoreBuilder<KeyValueStore<String, PendingRequest>> pending =
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(PENDING), Serdes.String(), pendingSerde);
+                Stores.persistentKeyValueStore(PENDING), Serdes.String(), pendingSerde)
+            .withCachingEnabled();
     return Set.of(sessions, pending);
   }
 }

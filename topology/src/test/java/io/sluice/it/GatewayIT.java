@@ -77,6 +77,7 @@ class GatewayIT {
           gpt: {deployments: [{provider: ok, model: sim-gpt}]}
           slow: {deployments: [{provider: hang, model: sim-hang}]}
           broken: {deployments: [{provider: fail, model: sim-500}]}
+          flaky: {deployments: [{provider: fail, model: sim-500}], retries: 1, fallbacks: [gpt]}
         http: {port: 0}
         """
             .formatted(broker.bootstrapServers(), state, sim.url(), hanging.url(), failing.url());
@@ -324,5 +325,52 @@ class GatewayIT {
       assertThat(r.code()).isEqualTo(200);
       assertThat(r.body().string()).contains("RUNNING");
     }
+  }
+
+  @Test
+  void shouldExportEveryMetricTheDashboardAndTheAlertRulesUse() throws Exception {
+    // Given traffic that makes every series exist: a cache hit, a dead letter, a retry, a fallback
+    Request cached = request("ops-c1", "ops-c1", "gpt", "same question");
+    cached.setParams(
+        new io.sluice.events.RequestParams(0.0, null, null, List.of(), null, Map.of()));
+    send("ops-c1", cached);
+    producer.flush();
+    awaitResponses(List.of("ops-c1"), Duration.ofSeconds(60));
+    Request again = request("ops-c2", "ops-c2", "gpt", "same question");
+    again.setParams(cached.getParams());
+    send("ops-c2", again);
+    send("ops-f", request("ops-f", "ops-f", "flaky", "fall back please"));
+    producer.send(
+        new ProducerRecord<>("llm.requests", "ops-dlq".getBytes(), "not avro".getBytes()));
+    producer.flush();
+    awaitResponses(List.of("ops-c2", "ops-f"), Duration.ofSeconds(60));
+
+    // When /metrics is scraped
+    java.util.Set<String> exported = new java.util.HashSet<>();
+    scrape()
+        .lines()
+        .filter(l -> !l.startsWith("#") && !l.isBlank())
+        .forEach(l -> exported.add(l.split("[{ ]")[0]));
+
+    // Then every metric the ops files name is there
+    String dashboard =
+        java.nio.file.Files.readString(
+            java.nio.file.Path.of("../ops/grafana/dashboards/sluice.json"));
+    String alerts =
+        java.nio.file.Files.readString(java.nio.file.Path.of("../ops/prometheus/alerts.yml"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\b((?:sluice|kafka)_[a-z_]+)")
+            .matcher(dashboard + alerts);
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    while (m.find()) {
+      used.add(m.group(1));
+    }
+    assertThat(used)
+        .contains(
+            "sluice_requests_total",
+            "sluice_circuit_state",
+            "kafka_consumer_fetch_manager_records_lag_max");
+    assertThat(used)
+        .allSatisfy(name -> assertThat(exported).as("exported by the gateway").contains(name));
   }
 }

@@ -48,6 +48,9 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
   private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
   private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
+  /** Writers are stateless between calls and costly to build: one per schema, shared. */
+  private final Map<Schema, GenericDatumWriter<T>> writers = new ConcurrentHashMap<>();
+
   static {
     AvroTrust.install();
   }
@@ -140,11 +143,7 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
     out.write(id);
     BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
     try {
-      GenericDatumWriter<T> writer =
-          model instanceof SpecificData sd
-              ? new SpecificDatumWriter<>(schema, sd)
-              : new GenericDatumWriter<>(schema, model);
-      writer.write(value, encoder);
+      writers.computeIfAbsent(schema, this::newWriter).write(value, encoder);
       encoder.flush();
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
@@ -192,6 +191,12 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
       throw new SerializationException("cannot read record in " + topic, e);
     }
     return value;
+  }
+
+  private GenericDatumWriter<T> newWriter(Schema schema) {
+    return model instanceof SpecificData sd
+        ? new SpecificDatumWriter<>(schema, sd)
+        : new GenericDatumWriter<>(schema, model);
   }
 
   private DatumReader<T> newReader(int id) {
