@@ -147,15 +147,14 @@ public final class GatewayBench {
         }
         long intended;
         if (o.openLoop()) {
-          long due = (long) ((now - start) / 1e9 * o.rate());
+          long due = due(now - start);
           if (n >= due) {
             // park until the next request is due: a spinning generator would take a core from
             // the gateway on this 2-core machine
-            long nextAt = start + (long) ((n + 1) * 1e9 / o.rate());
-            java.util.concurrent.locks.LockSupport.parkNanos(Math.max(50_000, nextAt - now));
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             continue;
           }
-          intended = start + (long) (n * 1e9 / o.rate());
+          intended = intendedAt(start, n);
         } else {
           if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
             continue;
@@ -184,6 +183,29 @@ public final class GatewayBench {
       receiver.join(5000);
       return summary(measured);
     }
+  }
+
+  /**
+   * Requests due {@code t} ns after the start. The warm-up ramps the rate up linearly from 10 % to
+   * 100 %, so a cold JVM is not buried under a backlog it then carries into the measured phase;
+   * from the end of the warm-up on, the full rate.
+   */
+  long due(long t) {
+    double r = o.rate();
+    double w = o.warmup().toNanos() / 1e9;
+    double s = t / 1e9;
+    if (s < w) {
+      return (long) (r * (0.1 * s + 0.45 * s * s / w));
+    }
+    return (long) (r * 0.55 * w + r * (s - w));
+  }
+
+  /** When request {@code n} was meant to go (only measured requests use it: after the warm-up). */
+  long intendedAt(long start, long n) {
+    double r = o.rate();
+    double w = o.warmup().toNanos() / 1e9;
+    double atWarmupEnd = r * 0.55 * w;
+    return start + (long) ((w + Math.max(0, n - atWarmupEnd) / r) * 1e9);
   }
 
   private void receive(KafkaConsumer<String, Response> consumer, Semaphore window) {

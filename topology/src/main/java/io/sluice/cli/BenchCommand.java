@@ -263,7 +263,7 @@ final class BenchCommand implements Callable<Integer> {
                   java.time.Duration.ofSeconds(durationS),
                   requestCount,
                   w,
-                  baseline ? 0 : simLatencyMs,
+                  baseline || workload.equals("repeated") ? 0 : simLatencyMs,
                   java.time.Duration.ofSeconds(drainS)),
               requestSerde,
               responseSerde,
