@@ -23,7 +23,7 @@ class BenchSmokeIT {
             "--warmup-s",
             "1",
             "--duration-s",
-            "3",
+            "5",
             "--drain-s",
             "30",
             "--sim-latency-ms",
@@ -34,7 +34,10 @@ class BenchSmokeIT {
             "1");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    JsonNode s = new ObjectMapper().readTree(run.out());
+    // the summary is the pretty-printed JSON block on stdout (test logging goes there too)
+    String out = run.out();
+    String json = out.substring(out.indexOf("\n{\n") + 1, out.lastIndexOf("\n}") + 2);
+    JsonNode s = new ObjectMapper().readTree(json);
     assertThat(s.get("sent").asLong()).isPositive();
     assertThat(s.get("answered").asLong()).isEqualTo(s.get("sent").asLong());
     assertThat(s.get("ok").asLong() + s.get("errors").asLong())
