@@ -371,6 +371,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     }
     List<ChatMessage> toolMessages = new ArrayList<>(p.getToolMessages());
     toolMessages.add(new ChatMessage("tool", content, callId, name, List.of()));
+    inCallOrder(toolMessages);
     p.setAwaiting(awaiting);
     p.setAwaitingNames(names);
     p.setToolMessages(toolMessages);
@@ -386,6 +387,26 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
             Spans.span(
                 p, "tool.call", p.getRootSpanId(), p.getRoundStartedMs(), now, !isError, attrs)),
         now);
+  }
+
+  /**
+   * Puts the current round's results in the order the model asked for the calls, whatever order
+   * they arrived in, so the follow-up conversation (and its answer) does not depend on which tool
+   * was faster.
+   */
+  private static void inCallOrder(List<ChatMessage> toolMessages) {
+    int round = toolMessages.size() - 1;
+    while (round >= 0 && toolMessages.get(round).getRole().equals("tool")) {
+      round--;
+    }
+    if (round < 0) {
+      return;
+    }
+    List<String> order = new ArrayList<>();
+    toolMessages.get(round).getToolCalls().forEach(t -> order.add(t.getId()));
+    toolMessages
+        .subList(round + 1, toolMessages.size())
+        .sort(java.util.Comparator.comparingInt(m -> order.indexOf(m.getToolCallId())));
   }
 
   /** Once every result of the round is in, the conversation goes back to the model. */

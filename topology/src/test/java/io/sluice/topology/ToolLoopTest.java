@@ -92,6 +92,19 @@ class ToolLoopTest {
   }
 
   @Test
+  void shouldSendTheResultsInTheOrderOfTheCallsWhateverOrderTheyArrive() {
+    t.send(withTools("r1", "s1"));
+    t.askForTools(t.dispatcher.last(), calls("calculator", "c1", "clock", "c2"));
+
+    result("r1", "s1", "c2", "clock", "12:00");
+    result("r1", "s1", "c1", "calculator", "42");
+
+    assertThat(t.dispatcher.last().messages())
+        .extracting(m -> m.getRole() + ":" + m.getContent())
+        .endsWith("tool:42", "tool:12:00");
+  }
+
+  @Test
   void shouldDropARepeatedResult() {
     t.send(withTools("r1", "s1"));
     t.askForTools(t.dispatcher.last(), calls("calculator", "c1", "clock", "c2"));
