@@ -207,14 +207,14 @@ public final class SluiceApp implements AutoCloseable {
         registry);
   }
 
-  static ToolSettings toolSettings(SluiceConfig config) {
+  public static ToolSettings toolSettings(SluiceConfig config) {
     SluiceConfig.ToolsSection t = config.tools();
     return t == null
         ? ToolSettings.disabled()
         : new ToolSettings(true, Duration.ofMillis(t.timeoutMs()), t.maxRounds());
   }
 
-  static CacheSettings cacheSettings(SluiceConfig config) {
+  public static CacheSettings cacheSettings(SluiceConfig config) {
     return new CacheSettings(
         config.cache().enabled(),
         Durations.parse(config.cache().ttl(), "cache.ttl"),

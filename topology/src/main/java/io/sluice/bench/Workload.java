@@ -1,6 +1,5 @@
 package io.sluice.bench;
 
-import io.sluice.events.CacheMode;
 import io.sluice.events.ChatMessage;
 import io.sluice.events.Request;
 import io.sluice.events.RequestParams;
@@ -52,7 +51,6 @@ public record Workload(String name, double hitRatio, int sessions, String model)
         .setModel(model)
         .setMessages(List.of(new ChatMessage("user", text, null, null, List.of())))
         .setParams(repeated ? DETERMINISTIC : SAMPLED)
-        .setCache(repeated ? CacheMode.DEFAULT : CacheMode.DEFAULT)
         .setUseHistory(name.equals("multi-turn"))
         .setCreatedAt(Instant.now())
         .build();

@@ -37,11 +37,6 @@ final class ShutdownLatch implements AutoCloseable {
     return stop.await(timeout, unit);
   }
 
-  /** Stops waiting, as a signal would. */
-  void release() {
-    stop.countDown();
-  }
-
   @Override
   public void close() {
     closed.countDown();

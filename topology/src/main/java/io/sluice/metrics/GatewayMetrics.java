@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.routing.DeploymentState;
 import java.time.Duration;
 
@@ -21,11 +20,6 @@ public final class GatewayMetrics {
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
-  }
-
-  /** Metrics that go nowhere, for tests and tools. */
-  public static GatewayMetrics discarding() {
-    return new GatewayMetrics(new SimpleMeterRegistry());
   }
 
   public MeterRegistry registry() {

@@ -28,9 +28,4 @@ public record RoutingSettings(
         r.breakerFailureRate().floatValue(),
         io.sluice.config.Durations.parse(r.breakerOpenFor(), "routing.breaker_open_for"));
   }
-
-  public static RoutingSettings defaults() {
-    return new RoutingSettings(
-        Duration.ofMillis(200), Duration.ofSeconds(10), 10, 5, 50f, Duration.ofSeconds(10));
-  }
 }

@@ -7,8 +7,4 @@ import java.time.Duration;
  *
  * @param perTenant true for {@code scope: tenant} (each tenant its own entries), false for global
  */
-public record CacheSettings(boolean enabled, Duration ttl, boolean perTenant) {
-  public static CacheSettings disabled() {
-    return new CacheSettings(false, Duration.ofHours(1), true);
-  }
-}
+public record CacheSettings(boolean enabled, Duration ttl, boolean perTenant) {}

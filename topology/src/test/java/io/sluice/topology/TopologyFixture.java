@@ -1,5 +1,6 @@
 package io.sluice.topology;
 
+import io.sluice.app.SluiceApp;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dispatch.DispatchJob;
 import io.sluice.events.ChatMessage;
@@ -80,16 +81,8 @@ final class TopologyFixture implements AutoCloseable {
             ModelCatalog.from(config),
             config.tenants() == null ? Map.of() : config.tenants(),
             settings,
-            new CacheSettings(
-                config.cache().enabled(),
-                io.sluice.config.Durations.parse(config.cache().ttl(), "ttl"),
-                config.cache().scope().equals("tenant")),
-            config.tools() == null
-                ? ToolSettings.disabled()
-                : new ToolSettings(
-                    true,
-                    Duration.ofMillis(config.tools().timeoutMs()),
-                    config.tools().maxRounds()),
+            SluiceApp.cacheSettings(config),
+            SluiceApp.toolSettings(config),
             metrics,
             () -> dispatcher);
     Properties props = new Properties();
@@ -165,7 +158,7 @@ final class TopologyFixture implements AutoCloseable {
 
   /** Pipes the successful completion of {@code job}, as the dispatcher would publish it. */
   void complete(DispatchJob job, String content) {
-    long now = driver.producedTopicNames().isEmpty() ? START.toEpochMilli() : START.toEpochMilli();
+    long now = START.toEpochMilli();
     completions.pipeInput(
         job.sessionId(),
         Completion.newBuilder()
