@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.schema.json.AvroJson;
 import io.sluice.schema.registry.SchemaRegistry;
 import io.sluice.schema.serde.ConfluentAvroSerde;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -103,9 +104,12 @@ final class ConsumeCommand implements Callable<Integer> {
             out.println(rawJson(r));
           } else {
             try {
-              ObjectNode event = AvroJson.toJson(serde.deserialize(r.topic(), r.value()));
+              ObjectNode event =
+                  isJsonObject(r.value())
+                      ? (ObjectNode) MAPPER.readTree(r.value())
+                      : AvroJson.toJson(serde.deserialize(r.topic(), r.value()));
               out.println(metadata ? wrap(r, event) : event);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | IOException e) {
               System.err.println(
                   "partition " + r.partition() + " offset " + r.offset() + ": " + e.getMessage());
               continue;
@@ -136,6 +140,14 @@ final class ConsumeCommand implements Callable<Integer> {
         throw new IllegalStateException("topic " + topic + " does not exist");
       }
     }
+  }
+
+  /**
+   * A plain JSON object rather than a Confluent-framed Avro record (whose first byte is 0): the
+   * trace-analytics job writes {@code llm.analytics} as JSON.
+   */
+  private static boolean isJsonObject(byte[] value) {
+    return value != null && value.length > 1 && value[0] == '{';
   }
 
   private static ObjectNode wrap(ConsumerRecord<byte[], byte[]> r, ObjectNode event) {

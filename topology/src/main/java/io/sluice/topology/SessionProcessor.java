@@ -584,6 +584,8 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
       }
       attrs.put("prompt_tokens", String.valueOf(at.getPromptTokens()));
       attrs.put("completion_tokens", String.valueOf(at.getCompletionTokens()));
+      attrs.put("cost_usd", String.valueOf(at.getCostUsd()));
+      attrs.put("model", r.getModel());
       emit(
           id,
           new SessionOutput.SpanOut(

@@ -119,6 +119,41 @@ class ProduceConsumeCliTest {
   }
 
   @Test
+  void givenPlainJsonRecordsLikeLlmAnalyticsWhenConsumedThenTheyArePrintedAsTheyAre()
+      throws Exception {
+    String row =
+        "{\"kind\":\"provider_minute\",\"provider\":\"openai\",\"requests\":10,\"error_ratio\":0.2}";
+    try (var producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
+            java.util.Map.of("bootstrap.servers", broker.bootstrapServers()),
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      producer
+          .send(
+              new org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>(
+                  "json-analytics", "openai".getBytes(), row.getBytes()))
+          .get();
+    }
+
+    CliRun run =
+        CliRun.run(
+            "",
+            "consume",
+            "-b",
+            broker.bootstrapServers(),
+            "--topic",
+            "json-analytics",
+            "--from-beginning",
+            "--max",
+            "1",
+            "--timeout-s",
+            "30");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(MAPPER.readTree(run.outLines().get(0))).isEqualTo(MAPPER.readTree(row));
+  }
+
+  @Test
   void shouldPrintDeadLettersAsHeadersAndRawBytes() throws Exception {
     // Given a raw record with headers in the dead-letter topic
     try (var producer =

@@ -206,6 +206,10 @@ class SessionProcessorTest {
         .containsEntry("provider", "sim")
         .containsEntry("attempt", "1")
         .containsEntry("http_status", "200");
+    // the attributes connectors/trace-analytics/sql/trace-analytics.sql reads
+    assertThat(spans.get(1).getAttributes())
+        .containsKeys("provider_model", "prompt_tokens", "completion_tokens", "cost_usd", "model");
+    assertThat(Double.parseDouble(spans.get(1).getAttributes().get("cost_usd"))).isNotNegative();
     assertThat(spans)
         .allSatisfy(s -> assertThat(s.getAttributes().values()).doesNotContain("traced"));
     assertThat(t.responses.readValue().getTraceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");

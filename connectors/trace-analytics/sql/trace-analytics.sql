@@ -1,0 +1,162 @@
+-- Sluice trace analytics: a Flink SQL job over llm.traces.
+--
+-- Writes two kinds of rows to the Kafka topic llm.analytics, as JSON (the field `kind` tells
+-- them apart):
+--   provider_minute   per 1-minute window, provider and model: requests sent to the provider
+--                     (every attempt: retries and fallbacks count), errors, error ratio,
+--                     latency p50 and p95 (ms, end minus start of the provider.call span)
+--   tenant_cost_hour  per 1-hour window and tenant: requests, provider calls, tokens, cost in USD
+--
+-- Input: the provider.call spans (one per provider attempt, attributes provider,
+-- provider_model, prompt_tokens, completion_tokens, cost_usd) and the request spans (one per
+-- answered request), in Sluice's Avro with the Confluent framing, read with the avro-confluent
+-- format through the schema registry (a real one, or the one `sluice dev` and `sluice broker`
+-- serve: they print its URL).
+--
+-- Event time is a span's end; windows close when the watermark (event time minus
+-- WATERMARK_DELAY seconds) passes their end. Partitions that go quiet stop holding the watermark
+-- back after table.exec.source.idle-timeout.
+--
+-- Placeholders (a dollar sign and a NAME in braces): the runner
+-- (io.sluice.analytics.TraceAnalyticsJob) fills them in from its arguments and the environment,
+-- with the defaults in connectors/trace-analytics/README.md. For Flink's SQL client, export
+-- every variable and fill them in with envsubst:
+--   envsubst < trace-analytics.sql > job.sql && sql-client.sh -f job.sql
+
+SET 'table.local-time-zone' = 'UTC';
+SET 'table.exec.source.idle-timeout' = '${IDLE_TIMEOUT}';
+SET 'pipeline.name' = 'sluice-trace-analytics';
+
+CREATE TABLE traces (
+  trace_id       STRING NOT NULL,
+  span_id        STRING NOT NULL,
+  parent_span_id STRING,
+  request_id     STRING NOT NULL,
+  session_id     STRING,
+  tenant_id      STRING,
+  name           STRING NOT NULL,
+  start_ms       BIGINT NOT NULL,
+  end_ms         BIGINT NOT NULL,
+  status         STRING NOT NULL,
+  attributes     MAP<STRING NOT NULL, STRING NOT NULL> NOT NULL,
+  event_time AS TO_TIMESTAMP_LTZ(end_ms, 3),
+  WATERMARK FOR event_time AS event_time - INTERVAL '${WATERMARK_DELAY}' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${TRACES_TOPIC}',
+  'properties.bootstrap.servers' = '${KAFKA_BOOTSTRAP}',
+  'properties.group.id' = '${GROUP_ID}',
+  'scan.startup.mode' = '${STARTUP_MODE}',
+  'scan.bounded.mode' = '${BOUNDED_MODE}',
+  'value.format' = 'avro-confluent',
+  'value.avro-confluent.url' = '${SCHEMA_REGISTRY_URL}'
+);
+
+CREATE TABLE analytics_provider_minute (
+  kind            STRING NOT NULL,
+  window_start    TIMESTAMP(3) NOT NULL,
+  window_end      TIMESTAMP(3) NOT NULL,
+  provider        STRING NOT NULL,
+  model           STRING NOT NULL,
+  requests        BIGINT NOT NULL,
+  errors          BIGINT NOT NULL,
+  error_ratio     DOUBLE NOT NULL,
+  latency_p50_ms  DOUBLE,
+  latency_p95_ms  DOUBLE
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${ANALYTICS_TOPIC}',
+  'properties.bootstrap.servers' = '${KAFKA_BOOTSTRAP}',
+  'key.format' = 'raw',
+  'key.fields' = 'provider',
+  'value.format' = 'json',
+  'value.json.timestamp-format.standard' = 'ISO-8601',
+  'value.fields-include' = 'ALL'
+);
+
+CREATE TABLE analytics_tenant_cost_hour (
+  kind               STRING NOT NULL,
+  window_start       TIMESTAMP(3) NOT NULL,
+  window_end         TIMESTAMP(3) NOT NULL,
+  tenant_id          STRING NOT NULL,
+  requests           BIGINT NOT NULL,
+  provider_calls     BIGINT NOT NULL,
+  prompt_tokens      BIGINT NOT NULL,
+  completion_tokens  BIGINT NOT NULL,
+  cost_usd           DOUBLE NOT NULL
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${ANALYTICS_TOPIC}',
+  'properties.bootstrap.servers' = '${KAFKA_BOOTSTRAP}',
+  'key.format' = 'raw',
+  'key.fields' = 'tenant_id',
+  'value.format' = 'json',
+  'value.json.timestamp-format.standard' = 'ISO-8601',
+  'value.fields-include' = 'ALL'
+);
+
+-- Spans of the two kinds the aggregates read, with the attributes typed. An attribute that is
+-- missing or not a number reads as 0 rather than failing the job.
+CREATE TEMPORARY VIEW provider_calls AS
+SELECT
+  COALESCE(attributes['provider'], 'unknown')       AS provider,
+  COALESCE(attributes['provider_model'], 'unknown') AS model,
+  COALESCE(tenant_id, '')                           AS tenant_id,
+  status <> 'OK'                                    AS failed,
+  end_ms - start_ms                                 AS latency_ms,
+  COALESCE(TRY_CAST(attributes['prompt_tokens'] AS BIGINT), 0)     AS prompt_tokens,
+  COALESCE(TRY_CAST(attributes['completion_tokens'] AS BIGINT), 0) AS completion_tokens,
+  COALESCE(TRY_CAST(attributes['cost_usd'] AS DOUBLE), 0.0)        AS cost_usd,
+  event_time
+FROM traces
+WHERE name = 'provider.call';
+
+CREATE TEMPORARY VIEW tenant_spans AS
+SELECT
+  COALESCE(tenant_id, '') AS tenant_id,
+  CASE WHEN name = 'request' THEN 1 ELSE 0 END AS is_request,
+  CASE WHEN name = 'provider.call' THEN 1 ELSE 0 END AS is_call,
+  CASE WHEN name = 'provider.call'
+       THEN COALESCE(TRY_CAST(attributes['prompt_tokens'] AS BIGINT), 0) ELSE 0 END AS prompt_tokens,
+  CASE WHEN name = 'provider.call'
+       THEN COALESCE(TRY_CAST(attributes['completion_tokens'] AS BIGINT), 0) ELSE 0 END AS completion_tokens,
+  CASE WHEN name = 'provider.call'
+       THEN COALESCE(TRY_CAST(attributes['cost_usd'] AS DOUBLE), 0.0) ELSE 0.0 END AS cost_usd,
+  event_time
+FROM traces
+WHERE name IN ('request', 'provider.call');
+
+-- One job for both results: the topic is read once.
+EXECUTE STATEMENT SET
+BEGIN
+
+INSERT INTO analytics_provider_minute
+SELECT
+  'provider_minute',
+  window_start,
+  window_end,
+  provider,
+  model,
+  COUNT(*),
+  SUM(CASE WHEN failed THEN 1 ELSE 0 END),
+  CAST(SUM(CASE WHEN failed THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*),
+  PERCENTILE(latency_ms, 0.5),
+  PERCENTILE(latency_ms, 0.95)
+FROM TABLE(TUMBLE(TABLE provider_calls, DESCRIPTOR(event_time), INTERVAL '1' MINUTE))
+GROUP BY window_start, window_end, provider, model;
+
+INSERT INTO analytics_tenant_cost_hour
+SELECT
+  'tenant_cost_hour',
+  window_start,
+  window_end,
+  tenant_id,
+  CAST(SUM(is_request) AS BIGINT),
+  CAST(SUM(is_call) AS BIGINT),
+  SUM(prompt_tokens),
+  SUM(completion_tokens),
+  SUM(cost_usd)
+FROM TABLE(TUMBLE(TABLE tenant_spans, DESCRIPTOR(event_time), INTERVAL '1' HOUR))
+GROUP BY window_start, window_end, tenant_id;
+
+END;
