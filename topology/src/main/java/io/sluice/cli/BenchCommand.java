@@ -129,8 +129,10 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--threads",
-      defaultValue = "2",
-      description = "Embedded gateway: stream threads (default ${DEFAULT-VALUE}).")
+      defaultValue = "1",
+      description =
+          "Embedded gateway: stream threads (default ${DEFAULT-VALUE}, the gateway's own default;"
+              + " on 2 shared cores a second thread made p99 worse).")
   int threads;
 
   @Option(

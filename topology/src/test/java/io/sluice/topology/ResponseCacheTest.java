@@ -2,6 +2,7 @@ package io.sluice.topology;
 
 import static io.sluice.topology.TopologyFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.sluice.events.CacheMode;
 import io.sluice.events.Request;
@@ -13,6 +14,8 @@ import io.sluice.events.Usage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +73,30 @@ class ResponseCacheTest {
         .contains("cache.lookup")
         .doesNotContain("provider.call");
     assertThat(t.registry.get("sluice.cache.hits").counter().count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void givenACacheHitWhenItIsAnsweredThenThePendingStoreIsNeverWritten() {
+    var pendingChangelog =
+        t.driver.createOutputTopic(
+            "sluice-test-" + SessionProcessorSupplier.PENDING + "-changelog",
+            new StringDeserializer(),
+            new ByteArrayDeserializer());
+    t.send(deterministic("r1", "s1", "What is 2+2?"));
+    answerLast("4");
+    assertThat(pendingChangelog.readKeyValuesToList())
+        .extracting(kv -> kv.key)
+        .as("a provider call is pending while it runs")
+        .contains("r1");
+
+    t.send(deterministic("r2", "s2", "What is 2+2?"));
+
+    assertThat(t.responses.readValuesToList())
+        .extracting(Response::getRequestId, Response::getCacheHit)
+        .containsExactly(tuple("r1", false), tuple("r2", true));
+    assertThat(pendingChangelog.readKeyValuesToList())
+        .extracting(kv -> kv.key)
+        .doesNotContain("r2");
   }
 
   @Test
