@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.dev.broker.EmbeddedKafkaBroker;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -70,6 +74,32 @@ class ProduceConsumeCliTest {
     assertThat(back.get("created_at").asLong()).as("filled in by produce").isPositive();
   }
 
+  private static void produceRaw(ProducerRecord<byte[], byte[]> record) throws Exception {
+    try (var producer =
+        new KafkaProducer<byte[], byte[]>(
+            Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      producer.send(record).get();
+    }
+  }
+
+  /** {@code sluice consume} of the first record of {@code topic}. */
+  private static CliRun consumeOne(String topic) {
+    return CliRun.run(
+        "",
+        "consume",
+        "-b",
+        broker.bootstrapServers(),
+        "--topic",
+        topic,
+        "--from-beginning",
+        "--max",
+        "1",
+        "--timeout-s",
+        "30");
+  }
+
   private static void assertContainsEveryField(JsonNode actual, JsonNode expected) {
     expected
         .properties()
@@ -123,31 +153,9 @@ class ProduceConsumeCliTest {
       throws Exception {
     String row =
         "{\"kind\":\"provider_minute\",\"provider\":\"openai\",\"requests\":10,\"error_ratio\":0.2}";
-    try (var producer =
-        new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
-            java.util.Map.of("bootstrap.servers", broker.bootstrapServers()),
-            new org.apache.kafka.common.serialization.ByteArraySerializer(),
-            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-      producer
-          .send(
-              new org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>(
-                  "json-analytics", "openai".getBytes(), row.getBytes()))
-          .get();
-    }
+    produceRaw(new ProducerRecord<>("json-analytics", "openai".getBytes(), row.getBytes()));
 
-    CliRun run =
-        CliRun.run(
-            "",
-            "consume",
-            "-b",
-            broker.bootstrapServers(),
-            "--topic",
-            "json-analytics",
-            "--from-beginning",
-            "--max",
-            "1",
-            "--timeout-s",
-            "30");
+    CliRun run = consumeOne("json-analytics");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(MAPPER.readTree(run.outLines().get(0))).isEqualTo(MAPPER.readTree(row));
@@ -156,31 +164,11 @@ class ProduceConsumeCliTest {
   @Test
   void shouldPrintDeadLettersAsHeadersAndRawBytes() throws Exception {
     // Given a raw record with headers in the dead-letter topic
-    try (var producer =
-        new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
-            java.util.Map.of("bootstrap.servers", broker.bootstrapServers()),
-            new org.apache.kafka.common.serialization.ByteArraySerializer(),
-            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-      var record =
-          new org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>(
-              "llm.dlq", "k".getBytes(), "not avro".getBytes());
-      record.headers().add("sluice.error.code", "deserialization".getBytes());
-      producer.send(record).get();
-    }
+    var record = new ProducerRecord<>("llm.dlq", "k".getBytes(), "not avro".getBytes());
+    record.headers().add("sluice.error.code", "deserialization".getBytes());
+    produceRaw(record);
 
-    CliRun run =
-        CliRun.run(
-            "",
-            "consume",
-            "-b",
-            broker.bootstrapServers(),
-            "--topic",
-            "llm.dlq",
-            "--from-beginning",
-            "--max",
-            "1",
-            "--timeout-s",
-            "30");
+    CliRun run = consumeOne("llm.dlq");
 
     JsonNode dl = MAPPER.readTree(run.outLines().get(0));
     assertThat(dl.get("headers").get("sluice.error.code").asText()).isEqualTo("deserialization");
