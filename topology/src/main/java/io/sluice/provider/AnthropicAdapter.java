@@ -15,9 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
@@ -30,7 +28,6 @@ import okhttp3.Response;
 public final class AnthropicAdapter implements ProviderAdapter {
   static final String VERSION = "2023-06-01";
   static final int DEFAULT_MAX_TOKENS = 1024;
-  private static final MediaType JSON = MediaType.get("application/json");
   private static final ObjectMapper MAPPER = OpenAiAdapter.MAPPER;
 
   private final String name;
@@ -108,11 +105,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
         tool.set("input_schema", OpenAiAdapter.parseOrText(t.getParametersJson()));
       }
     }
-    return new Request.Builder()
-        .url(url)
-        .headers(headers)
-        .post(RequestBody.create(body.toString(), JSON))
-        .build();
+    return new Request.Builder().url(url).headers(headers).post(new JsonBody(body)).build();
   }
 
   /**

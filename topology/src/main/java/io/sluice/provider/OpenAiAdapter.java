@@ -15,9 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
@@ -26,7 +24,6 @@ import okhttp3.Response;
  * {@code https://api.openai.com/v1}).
  */
 public final class OpenAiAdapter implements ProviderAdapter {
-  private static final MediaType JSON = MediaType.get("application/json");
   static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final String name;
@@ -80,11 +77,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
         fn.set("parameters", parseOrText(t.getParametersJson()));
       }
     }
-    return new Request.Builder()
-        .url(url)
-        .headers(headers)
-        .post(RequestBody.create(body.toString(), JSON))
-        .build();
+    return new Request.Builder().url(url).headers(headers).post(new JsonBody(body)).build();
   }
 
   static void applyParams(ObjectNode body, RequestParams p) {
