@@ -95,10 +95,12 @@ CREATE TABLE analytics_tenant_cost_hour (
   'value.fields-include' = 'ALL'
 );
 
--- Spans of the two kinds the aggregates read, with the attributes typed. An attribute that is
--- missing or not a number reads as 0 rather than failing the job.
-CREATE TEMPORARY VIEW provider_calls AS
+-- The spans the aggregates read (one per provider attempt, one per answered request), with the
+-- attributes typed once. An attribute that is missing or not a number reads as 0 rather than
+-- failing the job; request spans carry no tokens or cost.
+CREATE TEMPORARY VIEW spans AS
 SELECT
+  name,
   COALESCE(attributes['provider'], 'unknown')       AS provider,
   COALESCE(attributes['provider_model'], 'unknown') AS model,
   COALESCE(tenant_id, '')                           AS tenant_id,
@@ -109,22 +111,10 @@ SELECT
   COALESCE(TRY_CAST(attributes['cost_usd'] AS DOUBLE), 0.0)        AS cost_usd,
   event_time
 FROM traces
-WHERE name = 'provider.call';
-
-CREATE TEMPORARY VIEW tenant_spans AS
-SELECT
-  COALESCE(tenant_id, '') AS tenant_id,
-  CASE WHEN name = 'request' THEN 1 ELSE 0 END AS is_request,
-  CASE WHEN name = 'provider.call' THEN 1 ELSE 0 END AS is_call,
-  CASE WHEN name = 'provider.call'
-       THEN COALESCE(TRY_CAST(attributes['prompt_tokens'] AS BIGINT), 0) ELSE 0 END AS prompt_tokens,
-  CASE WHEN name = 'provider.call'
-       THEN COALESCE(TRY_CAST(attributes['completion_tokens'] AS BIGINT), 0) ELSE 0 END AS completion_tokens,
-  CASE WHEN name = 'provider.call'
-       THEN COALESCE(TRY_CAST(attributes['cost_usd'] AS DOUBLE), 0.0) ELSE 0.0 END AS cost_usd,
-  event_time
-FROM traces
 WHERE name IN ('request', 'provider.call');
+
+CREATE TEMPORARY VIEW provider_calls AS
+SELECT * FROM spans WHERE name = 'provider.call';
 
 -- One job for both results: the topic is read once.
 EXECUTE STATEMENT SET
@@ -151,12 +141,12 @@ SELECT
   window_start,
   window_end,
   tenant_id,
-  CAST(SUM(is_request) AS BIGINT),
-  CAST(SUM(is_call) AS BIGINT),
-  SUM(prompt_tokens),
-  SUM(completion_tokens),
-  SUM(cost_usd)
-FROM TABLE(TUMBLE(TABLE tenant_spans, DESCRIPTOR(event_time), INTERVAL '1' HOUR))
+  CAST(SUM(CASE WHEN name = 'request' THEN 1 ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN name = 'provider.call' THEN 1 ELSE 0 END) AS BIGINT),
+  SUM(CASE WHEN name = 'provider.call' THEN prompt_tokens ELSE 0 END),
+  SUM(CASE WHEN name = 'provider.call' THEN completion_tokens ELSE 0 END),
+  SUM(CASE WHEN name = 'provider.call' THEN cost_usd ELSE 0.0 END)
+FROM TABLE(TUMBLE(TABLE spans, DESCRIPTOR(event_time), INTERVAL '1' HOUR))
 GROUP BY window_start, window_end, tenant_id;
 
 END;
