@@ -18,6 +18,7 @@ import io.sluice.internal.Completion;
 import io.sluice.internal.PendingRequest;
 import io.sluice.internal.SessionState;
 import io.sluice.metrics.GatewayMetrics;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -42,14 +43,21 @@ import org.slf4j.LoggerFactory;
  * session), and answers when the head's completion comes back or its deadline passes, so responses
  * leave in request order.
  *
+ * <p>State: the {@code pending} store is the durable truth of what is accepted and unanswered; the
+ * {@code sessions} store holds conversation history, and only for sessions that use it. Each
+ * session's queue and the heads being worked on are kept in memory, rebuilt from {@code pending}
+ * (in {@link PendingRequest#getSeq()} order) in {@code init}, so answering a request reads no
+ * store: a request that uses no history costs one {@code pending} put when it is dispatched and one
+ * delete when it is answered, nothing else.
+ *
  * <p>Threading: only the stream thread calls {@code init}, {@code process} and the punctuators;
  * every field, both stores and the context are confined to it. The dispatcher is handed immutable
  * jobs and never calls back into this class: outcomes return through the completions topic.
  *
- * <p>What is in memory is rebuilt from the stores in {@code init}: after a restart or a rebalance
- * no call is known to be in flight, so every head is dispatched again on the first tick. A repeated
- * provider call can happen; a repeated answer cannot, because only the first completion of a
- * pending request is used.
+ * <p>After a restart, a rebalance or a dirty close under exactly-once, {@code init} starts from the
+ * stores again: no call is known to be in flight, so every head is dispatched again on the first
+ * tick. A repeated provider call can happen; a repeated answer cannot, because only the first
+ * completion of a pending request is used.
  */
 final class SessionProcessor implements Processor<String, SessionInput, String, SessionOutput> {
   private static final Logger log = LoggerFactory.getLogger(SessionProcessor.class);
@@ -67,6 +75,22 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
 
   /** request_id to when this task dispatched it; absent means no call is known in flight. */
   private final Map<String, Long> dispatchedAt = new HashMap<>();
+
+  /** Sessions with pending requests: their request_ids in admission order, the head first. */
+  private final Map<String, ArrayDeque<String>> queues = new HashMap<>();
+
+  /** Every pending request_id of this task, to its session_id. */
+  private final Map<String, String> sessionOf = new HashMap<>();
+
+  /**
+   * The heads being worked on, the same objects as stored in {@code pending} (every change is put
+   * back), so a completion is matched without reading the store. Requests queued behind a head stay
+   * only in the store until they become the head.
+   */
+  private final Map<String, PendingRequest> heads = new HashMap<>();
+
+  /** The next admission's {@link PendingRequest#getSeq()}. */
+  private long nextSeq;
 
   /** Sessions whose head waits for a dispatch (refused for lack of room, or orphaned). */
   private final Set<String> undispatched = new LinkedHashSet<>();
@@ -116,23 +140,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     if (cache.enabled()) {
       this.cacheStore = context.getStateStore(CacheStoreUpdater.STORE);
     }
-    try (KeyValueIterator<String, PendingRequest> it = pending.all()) {
-      it.forEachRemaining(
-          kv -> {
-            deadlines.add(new Deadline(kv.value.getDeadlineMs(), kv.key));
-            if (!kv.value.getAwaiting().isEmpty() && kv.value.getToolDeadlineMs() != null) {
-              toolDeadlines.add(new Deadline(kv.value.getToolDeadlineMs(), kv.key));
-            }
-          });
-    }
-    try (KeyValueIterator<String, SessionState> it = sessions.all()) {
-      it.forEachRemaining(
-          kv -> {
-            if (!kv.value.getQueue().isEmpty()) {
-              undispatched.add(kv.key);
-            }
-          });
-    }
+    rebuildFromStores();
     if (!undispatched.isEmpty()) {
       log.info(
           "task {}: {} session(s) with pending requests to dispatch again",
@@ -144,6 +152,64 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         java.time.Duration.ofSeconds(60),
         PunctuationType.WALL_CLOCK_TIME,
         this::expireIdleSessions);
+  }
+
+  /**
+   * Rebuilds what is kept in memory from the stores. A processor is initialized again, without
+   * being built again, when its task is revived after a dirty close, so everything starts empty.
+   */
+  private void rebuildFromStores() {
+    dispatchedAt.clear();
+    undispatched.clear();
+    deadlines.clear();
+    toolDeadlines.clear();
+    queues.clear();
+    sessionOf.clear();
+    heads.clear();
+    unsaved = null;
+    lastOrphanScan = 0;
+    nextSeq = 1;
+    record Queued(String id, long seq, long acceptedAt) {}
+    Map<String, List<Queued>> bySession = new HashMap<>();
+    try (KeyValueIterator<String, PendingRequest> it = pending.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, PendingRequest> kv = it.next();
+        PendingRequest p = kv.value;
+        String sid = p.getRequest().getSessionId();
+        bySession
+            .computeIfAbsent(sid, k -> new ArrayList<>())
+            .add(new Queued(kv.key, p.getSeq(), p.getAcceptedAtMs()));
+        sessionOf.put(kv.key, sid);
+        nextSeq = Math.max(nextSeq, p.getSeq() + 1);
+        deadlines.add(new Deadline(p.getDeadlineMs(), kv.key));
+        if (!p.getAwaiting().isEmpty() && p.getToolDeadlineMs() != null) {
+          toolDeadlines.add(new Deadline(p.getToolDeadlineMs(), kv.key));
+        }
+      }
+    }
+    // Sessions written before PendingRequest.seq existed held their queue: keep that order.
+    Map<String, List<String>> stored = new HashMap<>();
+    try (KeyValueIterator<String, SessionState> it = sessions.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, SessionState> kv = it.next();
+        if (!kv.value.getQueue().isEmpty() && bySession.containsKey(kv.key)) {
+          stored.put(kv.key, kv.value.getQueue());
+        }
+      }
+    }
+    bySession.forEach(
+        (sid, list) -> {
+          List<String> old = stored.getOrDefault(sid, List.of());
+          list.sort(
+              java.util.Comparator.comparingInt(
+                      (Queued q) -> old.contains(q.id()) ? old.indexOf(q.id()) : old.size())
+                  .thenComparingLong(Queued::seq)
+                  .thenComparingLong(Queued::acceptedAt));
+          ArrayDeque<String> queue = new ArrayDeque<>();
+          list.forEach(q -> queue.add(q.id()));
+          queues.put(sid, queue);
+          undispatched.add(sid);
+        });
   }
 
   @Override
@@ -160,7 +226,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   private void onRequest(Record<String, SessionInput> record, Request request) {
     long now = context.currentSystemTimeMs();
     String id = request.getRequestId();
-    if (pending.get(id) != null) {
+    if (sessionOf.containsKey(id)) {
       log.debug("request {} is already pending; the repeat is ignored", id);
       return;
     }
@@ -180,14 +246,12 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
             .setTraceId(trace.traceId())
             .setRootSpanId(TraceIds.spanId())
             .setParentSpanId(trace.parentSpanId())
+            .setSeq(nextSeq++)
             .build();
     String sid = request.getSessionId();
-    SessionState st = session(sid);
-    if (st == null) {
-      st = new SessionState(new ArrayList<>(), new ArrayList<>(), 0L, now);
-    }
-    st.getQueue().add(id);
-    st.setUpdatedAtMs(now);
+    ArrayDeque<String> queue = queues.computeIfAbsent(sid, k -> new ArrayDeque<>());
+    queue.add(id);
+    sessionOf.put(id, sid);
     deadlines.add(new Deadline(p.getDeadlineMs(), id));
     emit(
         request.getRequestId(),
@@ -201,40 +265,60 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
                 true,
                 Map.of(
                     "queue_position",
-                    String.valueOf(st.getQueue().size() - 1),
+                    String.valueOf(queue.size() - 1),
                     "use_history",
                     String.valueOf(request.getUseHistory())))),
         now);
-    if (st.getQueue().size() == 1) {
+    if (queue.size() == 1) {
+      heads.put(id, p);
       unsaved = p;
       try {
-        dispatchHead(sid, st, now);
+        dispatchHead(sid, now);
       } finally {
         unsaved = null;
       }
     } else {
       pending.put(id, p);
     }
-    sessions.put(sid, st);
   }
 
   /**
-   * Dispatches the session's head, first answering heads whose deadline has passed. The caller
-   * writes the session back.
+   * The pending request {@code id} if it is the head of its session's queue (read from the store
+   * the first time), else null.
    */
-  private void dispatchHead(String sid, SessionState st, long now) {
-    while (!st.getQueue().isEmpty()) {
-      String head = st.getQueue().get(0);
-      PendingRequest p =
-          unsaved != null && unsaved.getRequest().getRequestId().equals(head)
-              ? unsaved
-              : pending.get(head);
+  private PendingRequest headOf(String id) {
+    String sid = sessionOf.get(id);
+    ArrayDeque<String> queue = sid == null ? null : queues.get(sid);
+    if (queue == null || !id.equals(queue.peekFirst())) {
+      return null;
+    }
+    PendingRequest p = heads.get(id);
+    if (p == null) {
+      p = pending.get(id);
       if (p == null) {
-        st.getQueue().remove(0);
-        continue;
+        log.warn("request {} is queued but not in the pending store; dropped", id);
+        queue.pollFirst();
+        sessionOf.remove(id);
+        if (queue.isEmpty()) {
+          queues.remove(sid);
+        }
+        return null;
+      }
+      heads.put(id, p);
+    }
+    return p;
+  }
+
+  /** Dispatches the session's head, first answering heads whose deadline has passed. */
+  private void dispatchHead(String sid, long now) {
+    ArrayDeque<String> queue;
+    while ((queue = queues.get(sid)) != null) {
+      PendingRequest p = headOf(queue.peekFirst());
+      if (p == null) {
+        continue; // dropped from the queue
       }
       if (now >= p.getDeadlineMs()) {
-        answer(st, p, Answer.failed(timeoutError(p), p.getDispatches()), now);
+        answer(p, Answer.failed(timeoutError(p), p.getDispatches()), now);
         continue;
       }
       if (!p.getAwaiting().isEmpty()) {
@@ -242,8 +326,9 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         return; // parked until the round's tool results are in
       }
       Request r = p.getRequest();
-      List<ChatMessage> messages = conversation(st, r);
-      if (p.getRound() == 0 && answeredFromCache(st, p, messages, now)) {
+      String head = r.getRequestId();
+      List<ChatMessage> messages = conversation(sid, r);
+      if (p.getRound() == 0 && answeredFromCache(p, messages, now)) {
         continue;
       }
       messages.addAll(p.getToolMessages());
@@ -276,21 +361,22 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   }
 
   private void onCompletion(Completion c) {
-    PendingRequest p = pending.get(c.getRequestId());
-    if (p == null) {
+    if (!sessionOf.containsKey(c.getRequestId())) {
       log.debug(
           "completion of {} (dispatch {}) arrived after its answer; dropped",
           c.getRequestId(),
           c.getDispatch());
       return;
     }
-    String sid = p.getRequest().getSessionId();
-    SessionState st = session(sid);
-    if (st == null || st.getQueue().isEmpty() || !st.getQueue().get(0).equals(c.getRequestId())) {
+    PendingRequest p = headOf(c.getRequestId());
+    if (p == null) {
       log.warn(
-          "completion of {} is not for the head of session {}; dropped", c.getRequestId(), sid);
+          "completion of {} is not for the head of session {}; dropped",
+          c.getRequestId(),
+          sessionOf.get(c.getRequestId()));
       return;
     }
+    String sid = p.getRequest().getSessionId();
     if (!p.getAwaiting().isEmpty() || c.getDispatch() <= p.getRoundDispatch()) {
       log.debug(
           "completion of {} (dispatch {}) is stale; dropped", c.getRequestId(), c.getDispatch());
@@ -311,12 +397,11 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
                   + " round(s) (tools.max_rounds)",
               false,
               null);
-      answer(st, p, new Answer(false, c, null, tooMany, c.getAttempts().size()), now);
+      answer(p, new Answer(false, c, null, tooMany, c.getAttempts().size()), now);
     } else {
-      answer(st, p, Answer.of(c), now);
+      answer(p, Answer.of(c), now);
     }
-    dispatchHead(sid, st, now);
-    sessions.put(sid, st);
+    dispatchHead(sid, now);
   }
 
   /**
@@ -368,7 +453,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   }
 
   private void onToolResult(ToolResult result) {
-    PendingRequest p = pending.get(result.getRequestId());
+    PendingRequest p = headOf(result.getRequestId());
     if (p == null || !p.getAwaiting().contains(result.getToolCallId())) {
       log.debug("result of tool call {} is late or repeated; dropped", result.getToolCallId());
       return;
@@ -434,14 +519,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     if (!p.getAwaiting().isEmpty()) {
       return;
     }
-    String sid = p.getRequest().getSessionId();
-    SessionState st = session(sid);
-    if (st != null
-        && !st.getQueue().isEmpty()
-        && st.getQueue().get(0).equals(p.getRequest().getRequestId())) {
-      dispatchHead(sid, st, now);
-      sessions.put(sid, st);
-    }
+    dispatchHead(p.getRequest().getSessionId(), now); // p is its session's head
   }
 
   /** What a request is answered with: a completion, an error, or a cache hit. */
@@ -461,10 +539,10 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   }
 
   /**
-   * Answers the session's head and removes it. The caller dispatches the next head and writes the
-   * session back.
+   * Answers the session's head and removes it, adding the turn to the history if the request uses
+   * it. The caller dispatches the next head.
    */
-  private void answer(SessionState st, PendingRequest p, Answer a, long now) {
+  private void answer(PendingRequest p, Answer a, long now) {
     Request r = p.getRequest();
     String id = r.getRequestId();
     Completion c = a.completion();
@@ -569,15 +647,26 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         hit != null,
         response.getLatencyMs());
 
-    List<ChatMessage> sent = conversation(st, r);
+    String sid = r.getSessionId();
     if (a.ok() && hit == null && p.getRound() == 0 && cacheable(r)) {
-      emit(CacheKeys.of(r, sent, cache.perTenant()), new SessionOutput.CacheOut(response), now);
+      emit(
+          CacheKeys.of(r, conversation(sid, r), cache.perTenant()),
+          new SessionOutput.CacheOut(response),
+          now);
     }
     if (a.ok() && r.getUseHistory()) {
+      SessionState st = session(sid);
+      if (st == null) {
+        st = new SessionState(List.of(), new ArrayList<>(), 0L, now);
+      }
       List<ChatMessage> history = st.getHistory();
       history.addAll(r.getMessages());
       history.add(assistantTurn(response.getContent(), response.getToolCalls()));
       trim(history);
+      st.setQueue(List.of());
+      st.setTurns(st.getTurns() + 1);
+      st.setUpdatedAtMs(now);
+      sessions.put(sid, st);
     }
     if (p == unsaved) {
       unsaved = null; // answered before it was ever stored
@@ -585,9 +674,15 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
       pending.delete(id);
     }
     dispatchedAt.remove(id);
-    st.getQueue().remove(id);
-    st.setTurns(st.getTurns() + 1);
-    st.setUpdatedAtMs(now);
+    heads.remove(id);
+    sessionOf.remove(id);
+    ArrayDeque<String> queue = queues.get(sid);
+    if (queue != null) {
+      queue.remove(id); // the head
+      if (queue.isEmpty()) {
+        queues.remove(sid);
+      }
+    }
   }
 
   /** A provider.call span and a Usage record per provider call. */
@@ -659,10 +754,13 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   }
 
   /** The conversation sent to the provider for the session's head. */
-  private static List<ChatMessage> conversation(SessionState st, Request r) {
+  private List<ChatMessage> conversation(String sid, Request r) {
     List<ChatMessage> messages = new ArrayList<>();
     if (r.getUseHistory()) {
-      messages.addAll(st.getHistory());
+      SessionState st = sessions.get(sid);
+      if (st != null) {
+        messages.addAll(st.getHistory());
+      }
     }
     messages.addAll(r.getMessages());
     return messages;
@@ -679,12 +777,10 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
    * Looks the head up in the cache when it may be; answers it from there (true) or, for {@code
    * cache: ONLY}, with {@code cache_miss} (true); false when it must go to a provider.
    */
-  private boolean answeredFromCache(
-      SessionState st, PendingRequest p, List<ChatMessage> messages, long now) {
+  private boolean answeredFromCache(PendingRequest p, List<ChatMessage> messages, long now) {
     Request r = p.getRequest();
     if (r.getCache() == CacheMode.ONLY && !cache.enabled()) {
       answer(
-          st,
           p,
           Answer.failed(
               new ErrorInfo("cache_miss", "the response cache is disabled", false, null), 0),
@@ -710,12 +806,11 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
                 Map.of("cache_hit", String.valueOf(fresh)))),
         now);
     if (fresh) {
-      answer(st, p, Answer.cached(hit), now);
+      answer(p, Answer.cached(hit), now);
       return true;
     }
     if (r.getCache() == CacheMode.ONLY) {
       answer(
-          st,
           p,
           Answer.failed(
               new ErrorInfo(
@@ -754,11 +849,10 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         "timeout", "no answer within " + budget + " ms of the request's creation", true, null);
   }
 
-  /** The session from the store, with lists that can be changed in place (Avro's cannot). */
+  /** The session from the store, with a history that can be changed in place (Avro's cannot). */
   private SessionState session(String sid) {
     SessionState st = sessions.get(sid);
     if (st != null) {
-      st.setQueue(new ArrayList<>(st.getQueue()));
       st.setHistory(new ArrayList<>(st.getHistory()));
     }
     return st;
@@ -771,7 +865,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   private void tick(long now) {
     while (!toolDeadlines.isEmpty() && toolDeadlines.peek().at() <= now) {
       Deadline d = toolDeadlines.poll();
-      PendingRequest p = pending.get(d.requestId());
+      PendingRequest p = headOf(d.requestId());
       if (p == null
           || p.getAwaiting().isEmpty()
           || p.getToolDeadlineMs() == null
@@ -796,22 +890,12 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     }
     while (!deadlines.isEmpty() && deadlines.peek().at() <= now) {
       Deadline d = deadlines.poll();
-      PendingRequest p = pending.get(d.requestId());
-      if (p == null) {
-        continue;
-      }
-      String sid = p.getRequest().getSessionId();
-      SessionState st = session(sid);
-      if (st == null || st.getQueue().isEmpty()) {
-        pending.delete(d.requestId());
-        continue;
-      }
-      if (st.getQueue().get(0).equals(d.requestId())) {
-        answer(st, p, Answer.failed(timeoutError(p), p.getDispatches()), now);
-        dispatchHead(sid, st, now);
-        sessions.put(sid, st);
-      }
       // a queued request past its deadline is answered when it reaches the head, keeping order
+      PendingRequest p = headOf(d.requestId());
+      if (p != null && p.getDeadlineMs() <= now) { // not a repeat of an answered request
+        answer(p, Answer.failed(timeoutError(p), p.getDispatches()), now);
+        dispatchHead(p.getRequest().getSessionId(), now);
+      }
     }
     // the orphan scan walks every call in flight: once a second is often enough
     if (now - lastOrphanScan >= 1000) {
@@ -827,13 +911,13 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
       Map.Entry<String, Long> e = it.next();
       if (now - e.getValue() >= settings.orphanAfter().toMillis()) {
         it.remove();
-        PendingRequest p = pending.get(e.getKey());
-        if (p != null) {
+        String sid = sessionOf.get(e.getKey());
+        if (sid != null) {
           log.info(
               "no completion of {} after {}; dispatching it again",
               e.getKey(),
               settings.orphanAfter());
-          undispatched.add(p.getRequest().getSessionId());
+          undispatched.add(sid);
         }
       }
     }
@@ -842,17 +926,12 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   private void retryUndispatched(long now) {
     if (!undispatched.isEmpty()) {
       for (String sid : new ArrayList<>(undispatched)) {
-        SessionState st = session(sid);
-        if (st == null) {
+        ArrayDeque<String> queue = queues.get(sid);
+        if (queue == null || dispatchedAt.containsKey(queue.peekFirst())) {
           undispatched.remove(sid);
           continue;
         }
-        if (!st.getQueue().isEmpty() && dispatchedAt.containsKey(st.getQueue().get(0))) {
-          undispatched.remove(sid);
-          continue;
-        }
-        dispatchHead(sid, st, now);
-        sessions.put(sid, st);
+        dispatchHead(sid, now);
         if (undispatched.contains(sid)) {
           break; // the dispatcher is full; try again next tick
         }
@@ -865,7 +944,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     try (KeyValueIterator<String, SessionState> it = sessions.all()) {
       while (it.hasNext()) {
         KeyValue<String, SessionState> kv = it.next();
-        if (kv.value.getQueue().isEmpty()
+        if (!queues.containsKey(kv.key)
             && now - kv.value.getUpdatedAtMs() > settings.idleTtl().toMillis()) {
           idle.add(kv.key);
         }

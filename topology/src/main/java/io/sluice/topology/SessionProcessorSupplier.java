@@ -50,16 +50,21 @@ final class SessionProcessorSupplier
     return new SessionProcessor(dispatcher.get(), settings, cache, tools, metrics);
   }
 
+  /**
+   * No record cache on either store: the processor keeps queues and heads in memory and reads the
+   * stores only at start-up (and {@code sessions} for history), so a cache in front of them would
+   * only copy every write once more before the commit flushes it.
+   */
   @Override
   public Set<StoreBuilder<?>> stores() {
     StoreBuilder<KeyValueStore<String, SessionState>> sessions =
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(SESSIONS), Serdes.String(), sessionSerde)
-            .withCachingEnabled();
+            .withCachingDisabled();
     StoreBuilder<KeyValueStore<String, PendingRequest>> pending =
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PENDING), Serdes.String(), pendingSerde)
-            .withCachingEnabled();
+            .withCachingDisabled();
     return Set.of(sessions, pending);
   }
 }
