@@ -13,6 +13,9 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * commit that makes it visible).
  */
 final class StreamsProperties {
+  static final String FETCH_MIN_BYTES = "4096";
+  static final String FETCH_MAX_WAIT_MS = "5";
+
   private StreamsProperties() {}
 
   static Properties of(SluiceConfig config) {
@@ -37,6 +40,17 @@ final class StreamsProperties {
         StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
         String.valueOf(k.lingerMs()));
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // A task reads requests, completions and tool results, and nothing in the session processor
+    // depends on their relative timestamps. Not waiting for empty partitions also skips the
+    // per-record lag check that formats a log message for each of them (String.format on the
+    // stream thread at every process call, found in the profile).
+    p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+    // Fetch in batches: with fetch.min.bytes 1 every consumer fetches again as soon as one record
+    // is there, and on a loaded broker that is thousands of tiny fetches a second. Waiting up to
+    // 5 ms for 4 KiB costs each hop at most 5 ms, small beside a provider call, and measurably
+    // less CPU for the broker and the gateway (docs/BENCHMARKS.md). Overridable in properties.
+    p.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
     // Requests are read as bytes and dead-lettered by ingest; only the internal completions
     // topic is decoded by a source serde, and a corrupt completion is logged and skipped (the
     // request is dispatched again when no completion arrives).
