@@ -18,6 +18,19 @@ public final class GatewayMetrics {
   private final java.util.Set<String> deployments =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /**
+   * Meters already registered, by name and tag values: the stream thread records several per
+   * response, and building a meter's id (sorting its tags) and looking it up in the registry each
+   * time cost more than the increment itself.
+   */
+  private final java.util.Map<MeterKey, Counter> counters =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final java.util.Map<MeterKey, Timer> timers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record MeterKey(String name, String a, String b, String c, String d) {}
+
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
@@ -29,35 +42,49 @@ public final class GatewayMetrics {
   /** A response left the gateway. */
   public void response(
       String model, String provider, String status, boolean cacheHit, long latencyMs) {
-    Counter.builder("sluice.requests")
-        .description("responses by status, model and provider")
-        .tag("status", status)
-        .tag("model", nz(model))
-        .tag("provider", provider == null ? (cacheHit ? "cache" : "none") : provider)
-        .register(registry)
+    String via = provider == null ? (cacheHit ? "cache" : "none") : provider;
+    counters
+        .computeIfAbsent(
+            new MeterKey("sluice.requests", status, nz(model), via, null),
+            k ->
+                Counter.builder(k.name())
+                    .description("responses by status, model and provider")
+                    .tag("status", k.a())
+                    .tag("model", k.b())
+                    .tag("provider", k.c())
+                    .register(registry))
         .increment();
-    Timer.builder("sluice.request.duration")
-        .description("end-to-end latency, from the request's created_at to its response")
-        .tag("model", nz(model))
-        .tag("status", status)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(5))
-        .register(registry)
-        .record(Duration.ofMillis(Math.max(0, latencyMs)));
+    timers
+        .computeIfAbsent(
+            new MeterKey("sluice.request.duration", nz(model), status, null, null),
+            k ->
+                Timer.builder(k.name())
+                    .description(
+                        "end-to-end latency, from the request's created_at to its response")
+                    .tag("model", k.a())
+                    .tag("status", k.b())
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofMinutes(5))
+                    .register(registry))
+        .record(Math.max(0, latencyMs), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** One provider call ended ({@code outcome}: ok or an error code). */
   public void providerCall(String provider, String outcome, long latencyMs) {
-    Timer.builder("sluice.provider.call.duration")
-        .description("provider call latency by provider and outcome")
-        .tag("provider", provider)
-        .tag("outcome", outcome)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(5))
-        .register(registry)
-        .record(Duration.ofMillis(Math.max(0, latencyMs)));
+    timers
+        .computeIfAbsent(
+            new MeterKey("sluice.provider.call.duration", provider, outcome, null, null),
+            k ->
+                Timer.builder(k.name())
+                    .description("provider call latency by provider and outcome")
+                    .tag("provider", k.a())
+                    .tag("outcome", k.b())
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofMinutes(5))
+                    .register(registry))
+        .record(Math.max(0, latencyMs), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   public void retry(String provider) {
@@ -78,41 +105,49 @@ public final class GatewayMetrics {
   }
 
   public void cacheLookup(String model, boolean hit) {
-    Counter.builder(hit ? "sluice.cache.hits" : "sluice.cache.misses")
-        .description(
-            hit
-                ? "requests answered from the response cache"
-                : "cacheable requests not in the cache")
-        .tag("model", nz(model))
-        .register(registry)
+    counters
+        .computeIfAbsent(
+            new MeterKey(
+                hit ? "sluice.cache.hits" : "sluice.cache.misses", nz(model), null, null, null),
+            k ->
+                Counter.builder(k.name())
+                    .description(
+                        hit
+                            ? "requests answered from the response cache"
+                            : "cacheable requests not in the cache")
+                    .tag("model", k.a())
+                    .register(registry))
         .increment();
   }
 
   public void tokens(String tenant, String provider, String model, int prompt, int completion) {
-    Counter.builder("sluice.tokens")
-        .description("tokens billed")
-        .tag("tenant", nz(tenant))
-        .tag("provider", provider)
-        .tag("model", nz(model))
-        .tag("kind", "prompt")
-        .register(registry)
-        .increment(prompt);
-    Counter.builder("sluice.tokens")
-        .description("tokens billed")
-        .tag("tenant", nz(tenant))
-        .tag("provider", provider)
-        .tag("model", nz(model))
-        .tag("kind", "completion")
-        .register(registry)
-        .increment(completion);
+    tokenCounter(tenant, provider, model, "prompt").increment(prompt);
+    tokenCounter(tenant, provider, model, "completion").increment(completion);
+  }
+
+  private Counter tokenCounter(String tenant, String provider, String model, String kind) {
+    return counters.computeIfAbsent(
+        new MeterKey("sluice.tokens", nz(tenant), provider, nz(model), kind),
+        k ->
+            Counter.builder(k.name())
+                .description("tokens billed")
+                .tag("tenant", k.a())
+                .tag("provider", k.b())
+                .tag("model", k.c())
+                .tag("kind", k.d())
+                .register(registry));
   }
 
   public void cost(String tenant, String model, double usd) {
-    Counter.builder("sluice.cost.usd")
-        .description("provider cost in US dollars")
-        .tag("tenant", nz(tenant))
-        .tag("model", nz(model))
-        .register(registry)
+    counters
+        .computeIfAbsent(
+            new MeterKey("sluice.cost.usd", nz(tenant), nz(model), null, null),
+            k ->
+                Counter.builder(k.name())
+                    .description("provider cost in US dollars")
+                    .tag("tenant", k.a())
+                    .tag("model", k.b())
+                    .register(registry))
         .increment(usd);
   }
 

@@ -46,6 +46,10 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
   private final Schema readerSchema;
   private final GenericData model;
   private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
+
+  /** The id of this serde's own schema per topic: the fast path of {@link #serialize}. */
+  private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
+
   private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
   /** Writers are stateless between calls and costly to build: one per schema, shared. */
@@ -111,11 +115,17 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
   }
 
   private int idFor(String topic, Schema schema) {
-    String subject = subject(topic, isKey);
     if (schema == readerSchema) {
-      return idsBySubject.computeIfAbsent(subject, s -> registry.register(s, schema));
+      Integer id = idsByTopic.get(topic);
+      if (id == null) {
+        id =
+            idsBySubject.computeIfAbsent(
+                subject(topic, isKey), s -> registry.register(s, readerSchema));
+        idsByTopic.put(topic, id);
+      }
+      return id;
     }
-    return registry.register(subject, schema);
+    return registry.register(subject(topic, isKey), schema);
   }
 
   @Override
@@ -135,21 +145,77 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
     }
     Schema schema = readerSchema != null ? readerSchema : ((GenericRecord) value).getSchema();
     int id = idFor(topic, schema);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    out.write(MAGIC);
-    out.write(id >>> 24);
-    out.write(id >>> 16);
-    out.write(id >>> 8);
-    out.write(id);
-    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+    GenericDatumWriter<T> writer = writers.get(schema);
+    if (writer == null) {
+      writer = writers.computeIfAbsent(schema, this::newWriter);
+    }
+    Scratch scratch = SCRATCH.get();
+    scratch.reset();
+    scratch.write(MAGIC);
+    scratch.write(id >>> 24);
+    scratch.write(id >>> 16);
+    scratch.write(id >>> 8);
+    scratch.write(id);
     try {
-      writers.computeIfAbsent(schema, this::newWriter).write(value, encoder);
-      encoder.flush();
+      writer.write(value, scratch.encoder);
+      scratch.encoder.flush();
+      return scratch.copy();
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
           "cannot write " + schema.getFullName() + " to " + topic + ": " + e.getMessage(), e);
+    } finally {
+      scratch.release();
     }
-    return out.toByteArray();
+  }
+
+  /** Each thread's output buffer and encoder, reused by every serialization on that thread. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /**
+   * An unsynchronized growable buffer ({@link ByteArrayOutputStream} locks on every write) with the
+   * direct encoder that writes into it. One thread uses it for one record at a time: the Avro
+   * writer never calls back into a serde.
+   */
+  private static final class Scratch extends java.io.OutputStream {
+    private static final int INITIAL = 1024;
+    private static final int KEPT = 64 * 1024;
+    private byte[] buf = new byte[INITIAL];
+    private int count;
+    final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(this, null);
+
+    void reset() {
+      count = 0;
+    }
+
+    /** Gives back the memory of an unusually large record. */
+    void release() {
+      if (buf.length > KEPT) {
+        buf = new byte[INITIAL];
+      }
+    }
+
+    byte[] copy() {
+      return java.util.Arrays.copyOf(buf, count);
+    }
+
+    private void ensure(int more) {
+      if (count + more > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+      }
+    }
+
+    @Override
+    public void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
   }
 
   /** Reads a framed payload; {@code null} stays {@code null}. */
