@@ -147,6 +147,13 @@ final class BenchCommand implements Callable<Integer> {
       description = "Embedded gateway: call the simulator over HTTP/2 (h2c) instead of HTTP/1.1.")
   boolean http2;
 
+  @Option(
+      names = "--kafka-property",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Embedded gateway: a Kafka client property (the config's kafka.properties), repeatable.")
+  java.util.Map<String, String> kafkaProperties = new java.util.LinkedHashMap<>();
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary to FILE.")
   java.nio.file.Path json;
 
@@ -214,6 +221,7 @@ final class BenchCommand implements Callable<Integer> {
                 linger_ms: %d
                 num_stream_threads: %d
                 state_dir: "%s"
+                properties: %s
               topics: {partitions: %d}
               providers:
                 sim: {type: openai, base_url: "%s/v1", timeout_ms: 30000, max_concurrency: %d, http2: %s}
@@ -229,6 +237,7 @@ final class BenchCommand implements Callable<Integer> {
                           lingerMs,
                           threads,
                           state,
+                          yamlMap(kafkaProperties),
                           partitions,
                           stack.simulator().url(),
                           maxConcurrency,
@@ -279,6 +288,7 @@ final class BenchCommand implements Callable<Integer> {
             .put("linger_ms", lingerMs)
             .put("partitions", partitions)
             .put("stream_threads", threads)
+            .putPOJO("kafka_properties", kafkaProperties)
             .put("provider_http", http2 ? "HTTP/2" : "HTTP/1.1");
       }
       System.out.println(summary.toPrettyString());
@@ -293,6 +303,17 @@ final class BenchCommand implements Callable<Integer> {
         c.close();
       }
     }
+  }
+
+  /** A flow-style YAML map of quoted strings. */
+  private static String yamlMap(java.util.Map<String, String> m) {
+    java.util.StringJoiner j = new java.util.StringJoiner(", ", "{", "}");
+    m.forEach((k, v) -> j.add(quoted(k) + ": " + quoted(v)));
+    return j.toString();
+  }
+
+  private static String quoted(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
   private static void awaitRunning(
