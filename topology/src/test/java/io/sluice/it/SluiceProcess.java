@@ -33,7 +33,8 @@ final class SluiceProcess implements AutoCloseable {
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            // a fresh log per start: awaitOutput must not match an earlier run's lines
+            .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
             .start();
     return new SluiceProcess(p, log);
   }
