@@ -105,7 +105,7 @@ public final class GatewayBench {
     p.putAll(o.kafka());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "1");
     Properties c = new Properties();
     c.putAll(o.kafka());
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
@@ -283,6 +283,11 @@ public final class GatewayBench {
         used >> 20);
   }
 
+  /** Latency (µs) minus the provider's (ms), in ms to the microsecond, never negative. */
+  static double overhead(long latencyMicros, double providerMs) {
+    return Math.max(0, latencyMicros - Math.round(providerMs * 1000)) / 1000.0;
+  }
+
   private ObjectNode summary(long measuredNanos) {
     Histogram h = total.getIntervalHistogram();
     double seconds = measuredNanos / 1e9;
@@ -311,8 +316,8 @@ public final class GatewayBench {
             .put("latency_p99_ms", h.getValueAtPercentile(99) / 1000.0)
             .put("latency_max_ms", h.getMaxValue() / 1000.0)
             .put("provider_latency_ms", lat)
-            .put("overhead_p50_ms", Math.max(0, h.getValueAtPercentile(50) / 1000.0 - lat))
-            .put("overhead_p99_ms", Math.max(0, h.getValueAtPercentile(99) / 1000.0 - lat))
+            .put("overhead_p50_ms", overhead(h.getValueAtPercentile(50), lat))
+            .put("overhead_p99_ms", overhead(h.getValueAtPercentile(99), lat))
             .put("max_heap_used_mib", maxHeapUsed >> 20);
     return s;
   }

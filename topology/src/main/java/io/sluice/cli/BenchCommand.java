@@ -154,6 +154,14 @@ final class BenchCommand implements Callable<Integer> {
           "Embedded gateway: a Kafka client property (the config's kafka.properties), repeatable.")
   java.util.Map<String, String> kafkaProperties = new java.util.LinkedHashMap<>();
 
+  @Option(
+      names = "--client-property",
+      paramLabel = "KEY=VALUE",
+      description =
+          "The load generator's own producer and consumer: a Kafka client property, repeatable"
+              + " (its producer's linger.ms is 1 unless given).")
+  java.util.Map<String, String> clientProperties = new java.util.LinkedHashMap<>();
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary to FILE.")
   java.nio.file.Path json;
 
@@ -264,7 +272,7 @@ final class BenchCommand implements Callable<Integer> {
           new io.sluice.bench.GatewayBench(
               new io.sluice.bench.GatewayBench.Options(
                   target,
-                  new java.util.Properties(),
+                  clientProperties(),
                   "llm.requests",
                   "llm.responses",
                   mode.equals("open"),
@@ -281,6 +289,7 @@ final class BenchCommand implements Callable<Integer> {
               System.err);
       com.fasterxml.jackson.databind.node.ObjectNode summary = bench.run();
       summary.put("target", baseline ? "baseline" : "gateway");
+      summary.putPOJO("client_properties", clientProperties);
       if (bootstrap == null) {
         summary
             .put("guarantee", guarantee)
@@ -303,6 +312,12 @@ final class BenchCommand implements Callable<Integer> {
         c.close();
       }
     }
+  }
+
+  private java.util.Properties clientProperties() {
+    java.util.Properties p = new java.util.Properties();
+    p.putAll(clientProperties);
+    return p;
   }
 
   /** A flow-style YAML map of quoted strings. */

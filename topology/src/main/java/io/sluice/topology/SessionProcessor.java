@@ -103,8 +103,8 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   /**
    * The request that {@link #onRequest} is handing straight to {@link #dispatchHead} before it is
    * in the {@code pending} store: it is stored when it is dispatched, and a request answered at
-   * once (a cache hit, a passed deadline) never touches the store. Saves one serialization and one
-   * deserialization per request, and a changelog tombstone per cache hit.
+   * once (a cache hit, a passed deadline) never touches the store, so a cache hit writes no
+   * changelog record and no tombstone.
    */
   private PendingRequest unsaved;
 
