@@ -54,37 +54,42 @@ public final class GatewayMetrics {
                     .tag("provider", k.c())
                     .register(registry))
         .increment();
-    timers
-        .computeIfAbsent(
-            new MeterKey("sluice.request.duration", nz(model), status, null, null),
-            k ->
-                Timer.builder(k.name())
-                    .description(
-                        "end-to-end latency, from the request's created_at to its response")
-                    .tag("model", k.a())
-                    .tag("status", k.b())
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofMinutes(5))
-                    .register(registry))
-        .record(Math.max(0, latencyMs), java.util.concurrent.TimeUnit.MILLISECONDS);
+    latency(
+        new MeterKey("sluice.request.duration", nz(model), status, null, null),
+        "end-to-end latency, from the request's created_at to its response",
+        "model",
+        "status",
+        latencyMs);
   }
 
   /** One provider call ended ({@code outcome}: ok or an error code). */
   public void providerCall(String provider, String outcome, long latencyMs) {
+    latency(
+        new MeterKey("sluice.provider.call.duration", provider, outcome, null, null),
+        "provider call latency by provider and outcome",
+        "provider",
+        "outcome",
+        latencyMs);
+  }
+
+  /**
+   * Records into the latency timer {@code key} (tags {@code tagA}, {@code tagB} from its first two
+   * values), registered with histogram buckets from 1 ms to 5 minutes the first time.
+   */
+  private void latency(MeterKey key, String description, String tagA, String tagB, long ms) {
     timers
         .computeIfAbsent(
-            new MeterKey("sluice.provider.call.duration", provider, outcome, null, null),
+            key,
             k ->
                 Timer.builder(k.name())
-                    .description("provider call latency by provider and outcome")
-                    .tag("provider", k.a())
-                    .tag("outcome", k.b())
+                    .description(description)
+                    .tag(tagA, k.a())
+                    .tag(tagB, k.b())
                     .publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofMillis(1))
                     .maximumExpectedValue(Duration.ofMinutes(5))
                     .register(registry))
-        .record(Math.max(0, latencyMs), java.util.concurrent.TimeUnit.MILLISECONDS);
+        .record(Math.max(0, ms), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   public void retry(String provider) {
