@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.dispatch.DispatchJob;
 import io.sluice.events.ChatMessage;
 import io.sluice.events.Request;
-import io.sluice.events.TokenUsage;
-import io.sluice.internal.Attempt;
-import io.sluice.internal.Completion;
 import io.sluice.internal.PendingRequest;
 import io.sluice.internal.SessionState;
 import java.time.Duration;
@@ -91,24 +88,7 @@ class SessionRecoveryTest {
           new Record<>(
               job.sessionId(),
               new SessionInput.CompletionIn(
-                  Completion.newBuilder()
-                      .setRequestId(job.requestId())
-                      .setSessionId(job.sessionId())
-                      .setDispatch(job.dispatch())
-                      .setOk(true)
-                      .setContent("answer to " + job.requestId())
-                      .setToolCalls(List.of())
-                      .setFinishReason("stop")
-                      .setUsage(new TokenUsage(3, 2, 5))
-                      .setCostUsd(0.0)
-                      .setProvider("sim")
-                      .setProviderModel("sim-gpt")
-                      .setError(null)
-                      .setAttempts(
-                          List.of(
-                              new Attempt(
-                                  "sim", "sim-gpt", NOW, NOW + 5, true, 200, null, 3, 2, 0.0)))
-                      .build()),
+                  TopologyFixture.completed(job, "answer to " + job.requestId())),
               NOW));
     }
 

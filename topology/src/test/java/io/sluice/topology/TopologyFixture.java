@@ -158,25 +158,28 @@ final class TopologyFixture implements AutoCloseable {
 
   /** Pipes the successful completion of {@code job}, as the dispatcher would publish it. */
   void complete(DispatchJob job, String content) {
+    completions.pipeInput(job.sessionId(), completed(job, content));
+  }
+
+  /** The successful completion of {@code job}: one call to the simulator, 7 + 2 tokens. */
+  static Completion completed(DispatchJob job, String content) {
     long now = START.toEpochMilli();
-    completions.pipeInput(
-        job.sessionId(),
-        Completion.newBuilder()
-            .setRequestId(job.requestId())
-            .setSessionId(job.sessionId())
-            .setDispatch(job.dispatch())
-            .setOk(true)
-            .setContent(content)
-            .setToolCalls(List.of())
-            .setFinishReason("stop")
-            .setUsage(new TokenUsage(7, 2, 9))
-            .setCostUsd(0.0)
-            .setProvider("sim")
-            .setProviderModel("sim-gpt")
-            .setError(null)
-            .setAttempts(
-                List.of(new Attempt("sim", "sim-gpt", now, now + 5, true, 200, null, 7, 2, 0.0)))
-            .build());
+    return Completion.newBuilder()
+        .setRequestId(job.requestId())
+        .setSessionId(job.sessionId())
+        .setDispatch(job.dispatch())
+        .setOk(true)
+        .setContent(content)
+        .setToolCalls(List.of())
+        .setFinishReason("stop")
+        .setUsage(new TokenUsage(7, 2, 9))
+        .setCostUsd(0.0)
+        .setProvider("sim")
+        .setProviderModel("sim-gpt")
+        .setError(null)
+        .setAttempts(
+            List.of(new Attempt("sim", "sim-gpt", now, now + 5, true, 200, null, 7, 2, 0.0)))
+        .build();
   }
 
   /** Pipes a completion in which the model asks for {@code calls} (tool name to call id). */
