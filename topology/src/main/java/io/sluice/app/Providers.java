@@ -1,12 +1,20 @@
 package io.sluice.app;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.provider.AnthropicAdapter;
+import io.sluice.provider.HttpTransport;
+import io.sluice.provider.NettyTransport;
+import io.sluice.provider.OkHttpTransport;
 import io.sluice.provider.OpenAiAdapter;
 import io.sluice.provider.ProviderAdapter;
 import io.sluice.provider.ProviderClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,15 +25,61 @@ import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 
 /**
- * Builds one {@link ProviderClient} per configured provider. They share one okhttp client (one
- * dispatcher, one connection pool) sized from the providers' {@code max_concurrency}, so okhttp
- * never queues calls silently behind its defaults (64 calls, 5 per host); each provider gets a
- * {@code newBuilder()} variant with its own timeouts and protocols.
+ * The {@link ProviderClient}s of one gateway and the HTTP clients under them, closed together.
+ *
+ * <p>A provider on {@code http://} (vLLM, Ollama, the simulator; {@code client: auto}, the default)
+ * is called through {@link NettyTransport}: event-loop I/O with no thread per call in flight. A
+ * provider on {@code https://}, or with {@code client: okhttp}, goes through okhttp: TLS, HTTP/2 by
+ * ALPN, proxies. The okhttp clients share one dispatcher and connection pool sized from the
+ * providers' {@code max_concurrency}, so okhttp never queues calls silently behind its defaults (64
+ * calls, 5 per host); each provider gets a {@code newBuilder()} variant with its own timeouts and
+ * protocols.
  */
-public final class Providers {
-  private Providers() {}
+public final class Providers implements AutoCloseable {
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
 
-  public static OkHttpClient sharedClient(SluiceConfig config) {
+  private final OkHttpClient okhttp;
+  private final EventLoopGroup loop;
+  private final Map<String, ProviderClient> clients = new HashMap<>();
+  private final List<HttpTransport> transports = new ArrayList<>();
+
+  private Providers(SluiceConfig config) {
+    this.okhttp = sharedOkHttp(config);
+    boolean anyNetty =
+        config.providers().values().stream().anyMatch(SluiceConfig.ProviderConfig::usesNetty);
+    this.loop =
+        anyNetty
+            ? new MultiThreadIoEventLoopGroup(
+                Math.max(1, Runtime.getRuntime().availableProcessors() / 4),
+                new DefaultThreadFactory("sluice-http", true),
+                NioIoHandler.newFactory())
+            : null;
+    config
+        .providers()
+        .forEach(
+            (name, p) -> {
+              Duration timeout = Duration.ofMillis(p.timeoutMs());
+              HttpTransport t =
+                  p.usesNetty()
+                      ? new NettyTransport(
+                          p.baseUrl(), p.http2(), loop, CONNECT_TIMEOUT, IDLE_TIMEOUT)
+                      : new OkHttpTransport(okhttp(p, timeout));
+              transports.add(t);
+              clients.put(name, new ProviderClient(name, adapter(name, p), t, timeout));
+            });
+  }
+
+  /** Builds a client per configured provider. */
+  public static Providers from(SluiceConfig config) {
+    return new Providers(config);
+  }
+
+  public Map<String, ProviderClient> clients() {
+    return Map.copyOf(clients);
+  }
+
+  private static OkHttpClient sharedOkHttp(SluiceConfig config) {
     int total = 0;
     int widest = 5;
     for (SluiceConfig.ProviderConfig p : config.providers().values()) {
@@ -38,30 +92,18 @@ public final class Providers {
     return new OkHttpClient.Builder()
         .dispatcher(dispatcher)
         .connectionPool(new ConnectionPool(Math.max(5, total), 5, TimeUnit.MINUTES))
-        .connectTimeout(Duration.ofSeconds(10))
+        .connectTimeout(CONNECT_TIMEOUT)
         .retryOnConnectionFailure(false)
         .build();
   }
 
-  public static Map<String, ProviderClient> clients(SluiceConfig config, OkHttpClient shared) {
-    Map<String, ProviderClient> clients = new HashMap<>();
-    config
-        .providers()
-        .forEach(
-            (name, p) -> {
-              Duration timeout = Duration.ofMillis(p.timeoutMs());
-              OkHttpClient.Builder b =
-                  shared
-                      .newBuilder()
-                      .callTimeout(timeout)
-                      .readTimeout(timeout)
-                      .writeTimeout(timeout);
-              if (p.http2()) {
-                b.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
-              }
-              clients.put(name, new ProviderClient(name, adapter(name, p), b.build(), timeout));
-            });
-    return clients;
+  private OkHttpClient okhttp(SluiceConfig.ProviderConfig p, Duration timeout) {
+    OkHttpClient.Builder b =
+        okhttp.newBuilder().callTimeout(timeout).readTimeout(timeout).writeTimeout(timeout);
+    if (p.http2()) {
+      b.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
+    }
+    return b.build();
   }
 
   private static ProviderAdapter adapter(String name, SluiceConfig.ProviderConfig p) {
@@ -82,5 +124,15 @@ public final class Providers {
     Map<String, Integer> m = new HashMap<>();
     config.providers().forEach((name, p) -> m.put(name, p.maxConcurrency()));
     return m;
+  }
+
+  @Override
+  public void close() {
+    transports.forEach(HttpTransport::close);
+    if (loop != null) {
+      loop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+    okhttp.dispatcher().executorService().shutdown();
+    okhttp.connectionPool().evictAll();
   }
 }

@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -55,7 +54,7 @@ public final class SluiceApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final HttpDispatcher dispatcher;
   private final KafkaCompletionSink completions;
-  private final OkHttpClient http;
+  private final Providers providers;
   private final AdminHttpServer admin;
   private final PrometheusMeterRegistry registry;
   private final KafkaStreamsMetrics streamsMetrics;
@@ -76,7 +75,7 @@ public final class SluiceApp implements AutoCloseable {
 
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
-    this.http = Providers.sharedClient(config);
+    this.providers = Providers.from(config);
     this.completions =
         new KafkaCompletionSink(
             clientProps, topics.completions(), serdes.completion().serializer());
@@ -86,7 +85,7 @@ public final class SluiceApp implements AutoCloseable {
         new HttpDispatcher(
             models,
             new Router(routing),
-            Providers.clients(config, http),
+            providers.clients(),
             Providers.maxConcurrency(config),
             completions,
             100_000,
@@ -286,8 +285,7 @@ public final class SluiceApp implements AutoCloseable {
     dispatcher.close();
     completions.close();
     admin.close();
-    http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
+    providers.close();
     schemas.close();
     stopped.countDown();
   }

@@ -41,6 +41,12 @@ final class ConfigValidator {
       requireUrl(pc.baseUrl(), p + key + ".base_url");
       require(pc.timeoutMs() > 0, p + key + ".timeout_ms must be > 0");
       require(pc.maxConcurrency() > 0, p + key + ".max_concurrency must be > 0");
+      require(
+          SluiceConfig.ProviderConfig.CLIENTS.contains(pc.client()),
+          p + key + ".client must be auto, netty or okhttp, not '" + pc.client() + "'");
+      require(
+          !pc.client().equals("netty") || pc.baseUrl().startsWith("http://"),
+          p + key + ".client: netty speaks http:// only; use okhttp or auto for " + pc.baseUrl());
     }
     for (Map.Entry<String, SluiceConfig.ModelConfig> e : c.models().entrySet()) {
       String key = "models." + e.getKey();

@@ -117,12 +117,23 @@ public record SluiceConfig(
       Long timeoutMs,
       Integer maxConcurrency,
       Map<String, String> headers,
-      Boolean http2) {
+      Boolean http2,
+      String client) {
+    /** The HTTP clients a provider can use: {@code auto} picks netty for http://, else okhttp. */
+    public static final java.util.Set<String> CLIENTS = java.util.Set.of("auto", "netty", "okhttp");
+
     public ProviderConfig {
       timeoutMs = timeoutMs != null ? timeoutMs : 30_000L;
       maxConcurrency = maxConcurrency != null ? maxConcurrency : 256;
       headers = headers != null ? Map.copyOf(headers) : Map.of();
       http2 = http2 != null && http2;
+      client = client != null ? client : "auto";
+    }
+
+    /** True when calls go through the event-loop client rather than okhttp. */
+    public boolean usesNetty() {
+      return client.equals("netty")
+          || (client.equals("auto") && baseUrl != null && baseUrl.startsWith("http://"));
     }
 
     @Override

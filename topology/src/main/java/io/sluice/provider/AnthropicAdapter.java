@@ -16,7 +16,6 @@ import java.util.Map;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
-import okhttp3.Response;
 
 /**
  * Anthropic's messages API ({@code base_url} ends before {@code /v1/messages}, e.g. {@code
@@ -130,8 +129,8 @@ public final class AnthropicAdapter implements ProviderAdapter {
   }
 
   @Override
-  public ChatResult parse(Response response) throws IOException {
-    JsonNode root = MAPPER.readTree(response.body().byteStream());
+  public ChatResult parse(byte[] body) throws IOException {
+    JsonNode root = MAPPER.readTree(body);
     if (!root.path("content").isArray()) {
       throw new IOException(name + " answered without content");
     }

@@ -16,7 +16,6 @@ import java.util.Map;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
-import okhttp3.Response;
 
 /**
  * OpenAI's chat-completions API, and everything that speaks it: OpenAI, Azure-style gateways, vLLM,
@@ -113,8 +112,8 @@ public final class OpenAiAdapter implements ProviderAdapter {
   }
 
   @Override
-  public ChatResult parse(Response response) throws IOException {
-    JsonNode root = MAPPER.readTree(response.body().byteStream());
+  public ChatResult parse(byte[] body) throws IOException {
+    JsonNode root = MAPPER.readTree(body);
     JsonNode choice = root.path("choices").path(0);
     if (choice.isMissingNode()) {
       throw new IOException(name + " answered without choices");

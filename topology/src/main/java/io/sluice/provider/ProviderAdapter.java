@@ -2,7 +2,6 @@ package io.sluice.provider;
 
 import java.io.IOException;
 import okhttp3.Request;
-import okhttp3.Response;
 
 /**
  * Translates between Sluice's canonical chat call and one provider's HTTP API. Stateless and
@@ -12,8 +11,8 @@ public interface ProviderAdapter {
   /** The HTTP request for {@code call}, with the provider's auth headers. */
   Request toHttp(ChatCall call);
 
-  /** Reads a 2xx answer; a body it cannot read is an {@link IOException}. */
-  ChatResult parse(Response response) throws IOException;
+  /** Reads a 2xx answer's body; a body it cannot read is an {@link IOException}. */
+  ChatResult parse(byte[] body) throws IOException;
 
   /** Classifies a non-2xx answer from its status, headers and body. */
   ProviderFailure failure(int status, okhttp3.Headers headers, String body);

@@ -1,18 +1,15 @@
 package io.sluice.provider;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.OkHttpClient;
-import okhttp3.Response;
+import java.util.concurrent.CompletionException;
 
 /**
- * Calls one provider asynchronously: okhttp's {@code enqueue}, never {@code execute}, so the
- * caller's thread never waits. The future completes with the result or a classified failure, never
- * exceptionally.
+ * Calls one provider asynchronously through its {@link HttpTransport}, so the caller's thread never
+ * waits; the request body is encoded by the transport, off the caller's thread. The future
+ * completes with the result or a classified failure, never exceptionally.
  */
 public final class ProviderClient {
   /** An answer or a failure, and the HTTP status when one came. */
@@ -24,13 +21,14 @@ public final class ProviderClient {
 
   private final String name;
   private final ProviderAdapter adapter;
-  private final OkHttpClient http;
+  private final HttpTransport transport;
   private final Duration timeout;
 
-  public ProviderClient(String name, ProviderAdapter adapter, OkHttpClient http, Duration timeout) {
+  public ProviderClient(
+      String name, ProviderAdapter adapter, HttpTransport transport, Duration timeout) {
     this.name = name;
     this.adapter = adapter;
-    this.http = http;
+    this.transport = transport;
     this.timeout = timeout;
   }
 
@@ -56,40 +54,38 @@ public final class ProviderClient {
                   null)));
       return future;
     }
-    Call c = http.newCall(adapter.toHttp(call));
-    c.timeout().timeout(limit.toMillis(), TimeUnit.MILLISECONDS);
-    c.enqueue(
-        new Callback() {
-          @Override
-          public void onFailure(Call call, IOException e) {
-            future.complete(new Outcome(null, Failures.ofIo(name, e)));
-          }
-
-          @Override
-          public void onResponse(Call call, Response response) {
-            try (response) {
-              if (response.isSuccessful()) {
-                future.complete(new Outcome(adapter.parse(response), null));
-              } else {
-                String body = response.body().string();
-                future.complete(
-                    new Outcome(null, adapter.failure(response.code(), response.headers(), body)));
-              }
-            } catch (IOException e) {
-              future.complete(new Outcome(null, Failures.ofIo(name, e)));
-            } catch (RuntimeException e) {
-              future.complete(
-                  new Outcome(
-                      null,
-                      new ProviderFailure(
-                          ProviderFailure.Kind.RETRIABLE,
-                          "provider_error",
-                          name + " answered something unreadable: " + e.getMessage(),
-                          response.code(),
-                          null)));
-            }
-          }
-        });
+    transport
+        .send(adapter.toHttp(call), limit)
+        .whenComplete(
+            (reply, e) -> future.complete(e != null ? new Outcome(null, ofError(e)) : read(reply)));
     return future;
+  }
+
+  private Outcome read(HttpReply reply) {
+    try {
+      if (reply.successful()) {
+        return new Outcome(adapter.parse(reply.body()), null);
+      }
+      String body = new String(reply.body(), StandardCharsets.UTF_8);
+      return new Outcome(null, adapter.failure(reply.status(), reply.headers(), body));
+    } catch (IOException e) {
+      return new Outcome(null, Failures.ofIo(name, e));
+    } catch (RuntimeException e) {
+      return new Outcome(
+          null,
+          new ProviderFailure(
+              ProviderFailure.Kind.RETRIABLE,
+              "provider_error",
+              name + " answered something unreadable: " + e.getMessage(),
+              reply.status(),
+              null));
+    }
+  }
+
+  private ProviderFailure ofError(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return cause instanceof IOException io
+        ? Failures.ofIo(name, io)
+        : Failures.ofIo(name, new IOException(String.valueOf(cause), cause));
   }
 }

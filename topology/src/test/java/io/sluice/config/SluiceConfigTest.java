@@ -97,6 +97,36 @@ class SluiceConfigTest {
   }
 
   @Test
+  void givenNettyForAnHttpsProvider_whenParsed_thenTheKeyIsNamed() {
+    String text =
+        CONTRACT_EXAMPLE.replace("max_concurrency: 256", "max_concurrency: 256\n    client: netty");
+
+    assertThatThrownBy(() -> SluiceConfig.parse(text, "sluice.yaml", ENV))
+        .hasMessageContaining("providers.openai-main.client: netty speaks http:// only");
+  }
+
+  @Test
+  void givenAnUnknownClient_whenParsed_thenTheKeyAndChoicesAreNamed() {
+    String text =
+        CONTRACT_EXAMPLE.replace("max_concurrency: 256", "max_concurrency: 256\n    client: curl");
+
+    assertThatThrownBy(() -> SluiceConfig.parse(text, "sluice.yaml", ENV))
+        .hasMessageContaining("providers.openai-main.client must be auto, netty or okhttp");
+  }
+
+  @Test
+  void givenClientAuto_whenTheUrlIsPlainHttp_thenNettyServesIt() {
+    String text =
+        CONTRACT_EXAMPLE.replace(
+            "base_url: https://api.openai.com/v1", "base_url: http://vllm.internal:8000/v1");
+
+    SluiceConfig c = SluiceConfig.parse(text, "sluice.yaml", ENV);
+
+    assertThat(c.providers().get("openai-main").usesNetty()).isTrue();
+    assertThat(c.providers().get("claude").usesNetty()).isFalse();
+  }
+
+  @Test
   void shouldRejectAnUnknownProcessingGuarantee() {
     String text =
         CONTRACT_EXAMPLE.replace("exactly_once_v2     # or at_least_once", "exactly_once");

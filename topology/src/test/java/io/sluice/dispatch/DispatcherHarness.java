@@ -16,7 +16,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import okhttp3.OkHttpClient;
 
 /** A real dispatcher from a YAML config, calling simulators over HTTP, recording completions. */
 final class DispatcherHarness implements AutoCloseable {
@@ -24,17 +23,17 @@ final class DispatcherHarness implements AutoCloseable {
   final List<String> order = Collections.synchronizedList(new ArrayList<>());
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final HttpDispatcher dispatcher;
-  private final OkHttpClient http;
+  private final Providers providers;
 
   DispatcherHarness(String yaml) {
     SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
-    http = Providers.sharedClient(config);
+    providers = Providers.from(config);
     RoutingSettings routing = RoutingSettings.from(config.routing());
     dispatcher =
         new HttpDispatcher(
             ModelCatalog.from(config),
             new Router(routing),
-            Providers.clients(config, http),
+            providers.clients(),
             Providers.maxConcurrency(config),
             (partition, c) -> {
               completions.put(c.getRequestId(), c);
@@ -85,7 +84,6 @@ final class DispatcherHarness implements AutoCloseable {
   @Override
   public void close() {
     dispatcher.close();
-    http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
+    providers.close();
   }
 }
