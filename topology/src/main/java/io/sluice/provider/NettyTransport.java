@@ -4,7 +4,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -26,9 +25,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -37,7 +39,10 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -65,8 +70,9 @@ import okio.Buffer;
  *       used first; an idle connection is closed after {@code idleTimeout}. A call whose reused
  *       connection turns out to be closed by the server before any byte of an answer arrived is
  *       sent once more on a new connection (a keep-alive race, not a provider failure).
- *   <li>HTTP/2 with prior knowledge (h2c): one connection, a stream per call; a new connection
- *       after the server closes it or sends {@code GOAWAY}.
+ *   <li>HTTP/2 with prior knowledge (h2c): one connection, a stream per call; calls beyond the
+ *       server's {@code SETTINGS_MAX_CONCURRENT_STREAMS} wait for a stream rather than fail; a new
+ *       connection after the server closes it or sends {@code GOAWAY}.
  * </ul>
  *
  * The body is encoded on the event loop, never on the caller's thread. The future completes on the
@@ -75,6 +81,7 @@ import okio.Buffer;
 public final class NettyTransport implements HttpTransport {
   private static final int MAX_BODY = 32 << 20;
   private static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf("sluice.exchange");
+  private static final int MAX_REFUSALS = 3;
   private static final AttributeKey<Boolean> ANSWERING = AttributeKey.valueOf("sluice.answering");
 
   private final String origin;
@@ -87,7 +94,7 @@ public final class NettyTransport implements HttpTransport {
   private final Deque<Channel> idle = new ConcurrentLinkedDeque<>();
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Object h2Lock = new Object();
-  private ChannelFuture h2Connection;
+  private Future<Channel> h2Connection;
   private final AtomicLong connects = new AtomicLong();
   private volatile boolean closed;
 
@@ -125,20 +132,13 @@ public final class NettyTransport implements HttpTransport {
                   protected void initChannel(SocketChannel ch) {
                     channels.add(ch);
                     connects.incrementAndGet();
-                    if (http2) {
-                      ch.pipeline()
-                          .addLast(Http2FrameCodecBuilder.forClient().build())
-                          .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
-                          .addLast(new GoAwayWatcher());
-                    } else {
-                      ch.closeFuture().addListener(f -> idle.remove(ch));
-                      ch.pipeline()
-                          .addLast(new AnswerMarker())
-                          .addLast(new HttpClientCodec())
-                          .addLast(new HttpObjectAggregator(MAX_BODY))
-                          .addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
-                          .addLast(new Http1Handler());
-                    }
+                    ch.closeFuture().addListener(f -> idle.remove(ch));
+                    ch.pipeline()
+                        .addLast(new AnswerMarker())
+                        .addLast(new HttpClientCodec())
+                        .addLast(new HttpObjectAggregator(MAX_BODY))
+                        .addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
+                        .addLast(new Http1Handler());
                   }
                 });
   }
@@ -184,6 +184,7 @@ public final class NettyTransport implements HttpTransport {
     volatile ScheduledFuture<?> timer;
     boolean reused;
     boolean resent;
+    int refusals;
 
     Exchange(Request request) {
       this.request = request;
@@ -346,11 +347,41 @@ public final class NettyTransport implements HttpTransport {
 
   // ---- HTTP/2 ----
 
-  private ChannelFuture h2Connection() {
+  /**
+   * The h2c connection, ready once the server's first {@code SETTINGS} arrived, so that no stream
+   * is opened before its {@code SETTINGS_MAX_CONCURRENT_STREAMS} is known.
+   */
+  private Future<Channel> h2Connection() {
     synchronized (h2Lock) {
-      ChannelFuture c = h2Connection;
-      if (c == null || (c.isDone() && (!c.isSuccess() || !c.channel().isActive()))) {
-        c = bootstrap.connect(host, port);
+      Future<Channel> c = h2Connection;
+      if (c == null || (c.isDone() && (!c.isSuccess() || !c.getNow().isActive()))) {
+        Promise<Channel> ready = ImmediateEventExecutor.INSTANCE.newPromise();
+        bootstrap
+            .clone()
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    channels.add(ch);
+                    connects.incrementAndGet();
+                    ch.pipeline()
+                        .addLast(
+                            Http2FrameCodecBuilder.forClient()
+                                .encoderEnforceMaxConcurrentStreams(true)
+                                .build())
+                        .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
+                        .addLast(new ConnectionWatcher(ready));
+                  }
+                })
+            .connect(host, port)
+            .addListener(
+                (ChannelFutureListener)
+                    f -> {
+                      if (!f.isSuccess()) {
+                        ready.tryFailure(f.cause());
+                      }
+                    });
+        c = ready;
         h2Connection = c;
       }
       return c;
@@ -359,7 +390,10 @@ public final class NettyTransport implements HttpTransport {
 
   private void forget(Channel parent) {
     synchronized (h2Lock) {
-      if (h2Connection != null && h2Connection.channel() == parent) {
+      if (h2Connection != null
+          && h2Connection.isDone()
+          && h2Connection.isSuccess()
+          && h2Connection.getNow() == parent) {
         h2Connection = null;
       }
     }
@@ -368,28 +402,26 @@ public final class NettyTransport implements HttpTransport {
   private void openStream(Exchange x) {
     h2Connection()
         .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (!f.isSuccess()) {
-                    x.fail(f.cause());
-                    return;
-                  }
-                  if (x.future.isDone()) {
-                    return;
-                  }
-                  new Http2StreamChannelBootstrap(f.channel())
-                      .handler(new StreamInit(x))
-                      .open()
-                      .addListener(
-                          s -> {
-                            if (!s.isSuccess()) {
-                              x.fail(s.cause());
-                              return;
-                            }
-                            Http2StreamChannel stream = (Http2StreamChannel) s.getNow();
-                            send(stream, x);
-                          });
-                });
+            (Future<Channel> f) -> {
+              if (!f.isSuccess()) {
+                x.fail(f.cause());
+                return;
+              }
+              if (x.future.isDone()) {
+                return;
+              }
+              new Http2StreamChannelBootstrap(f.getNow())
+                  .handler(new StreamInit(x))
+                  .open()
+                  .addListener(
+                      s -> {
+                        if (!s.isSuccess()) {
+                          x.fail(s.cause());
+                          return;
+                        }
+                        send((Http2StreamChannel) s.getNow(), x);
+                      });
+            });
   }
 
   private void send(Http2StreamChannel stream, Exchange x) {
@@ -418,7 +450,7 @@ public final class NettyTransport implements HttpTransport {
                 });
   }
 
-  private static final class StreamInit extends ChannelInitializer<Channel> {
+  private final class StreamInit extends ChannelInitializer<Channel> {
     private final Exchange x;
 
     StreamInit(Exchange x) {
@@ -438,9 +470,24 @@ public final class NettyTransport implements HttpTransport {
                   ctx.close();
                 }
 
+                private boolean refused;
+
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                  if (evt instanceof Http2ResetFrame reset
+                      && reset.errorCode() == Http2Error.REFUSED_STREAM.code()) {
+                    refused = true; // the server did not process it: safe to send again
+                  }
+                  ReferenceCountUtil.release(evt);
+                }
+
                 @Override
                 public void channelInactive(ChannelHandlerContext ctx) {
-                  x.fail(new IOException("stream closed before the answer"));
+                  if (refused && !x.future.isDone() && !closed && x.refusals++ < MAX_REFUSALS) {
+                    openStream(x);
+                  } else {
+                    x.fail(new IOException("stream closed before the answer"));
+                  }
                 }
 
                 @Override
@@ -452,11 +499,22 @@ public final class NettyTransport implements HttpTransport {
     }
   }
 
-  /** Stops new streams on a connection the server is closing. */
-  private final class GoAwayWatcher extends ChannelInboundHandlerAdapter {
+  /**
+   * Marks the connection ready at the server's first {@code SETTINGS}, and stops new streams on it
+   * once the server sends {@code GOAWAY} or closes it.
+   */
+  private final class ConnectionWatcher extends ChannelInboundHandlerAdapter {
+    private final Promise<Channel> ready;
+
+    ConnectionWatcher(Promise<Channel> ready) {
+      this.ready = ready;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof Http2GoAwayFrame) {
+      if (msg instanceof Http2SettingsFrame) {
+        ready.trySuccess(ctx.channel());
+      } else if (msg instanceof Http2GoAwayFrame) {
         forget(ctx.channel());
       }
       ReferenceCountUtil.release(msg);
@@ -464,8 +522,16 @@ public final class NettyTransport implements HttpTransport {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      ready.tryFailure(
+          new IOException("connection to " + origin + " closed before the server's settings"));
       forget(ctx.channel());
       ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ready.tryFailure(cause);
+      ctx.close();
     }
   }
 

@@ -3,9 +3,27 @@ package io.sluice.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.sluice.dev.sim.LlmSimulator;
 import io.sluice.dev.sim.SimFaults;
 import io.sluice.events.ChatMessage;
@@ -15,6 +33,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -40,8 +59,8 @@ class NettyTransportTest {
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
     }
     loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
@@ -113,6 +132,84 @@ class NettyTransportTest {
     assertThat(t.connectionsOpened()).isEqualTo(1);
     assertThat(t.openConnections()).isEqualTo(1);
     assertThat(sim.statsJson().path("requests").asLong()).isEqualTo(300);
+  }
+
+  @Test
+  void givenAnH2ServerAllowingTwoStreams_whenTenCallsAreSent_thenTheyWaitForStreamsAndAllAnswer()
+      throws Exception {
+    AtomicInteger active = new AtomicInteger();
+    AtomicInteger maxActive = new AtomicInteger();
+    EventLoopGroup serverLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    open.add(() -> serverLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+    Channel server =
+        new ServerBootstrap()
+            .group(serverLoop)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            Http2FrameCodecBuilder.forServer()
+                                .initialSettings(
+                                    Http2Settings.defaultSettings().maxConcurrentStreams(2))
+                                .build())
+                        .addLast(
+                            new Http2MultiplexHandler(
+                                new ChannelInitializer<Channel>() {
+                                  @Override
+                                  protected void initChannel(Channel stream) {
+                                    stream
+                                        .pipeline()
+                                        .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                                        .addLast(new HttpObjectAggregator(1 << 20))
+                                        .addLast(new SlowAnswer(active, maxActive));
+                                  }
+                                }));
+                  }
+                })
+            .bind(InetAddress.getLoopbackAddress(), 0)
+            .sync()
+            .channel();
+    open.add(() -> server.close().syncUninterruptibly());
+    String base =
+        "http://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort() + "/v1";
+
+    List<HttpReply> replies = sendAll(transport(base, true), base, 10);
+
+    assertThat(replies).allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
+    assertThat(maxActive).as("never more streams than the server allows").hasValue(2);
+  }
+
+  /** Answers each request 50 ms later, counting the streams open at once. */
+  private static final class SlowAnswer extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final AtomicInteger active;
+    private final AtomicInteger maxActive;
+
+    SlowAnswer(AtomicInteger active, AtomicInteger maxActive) {
+      this.active = active;
+      this.maxActive = maxActive;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+      ctx.executor()
+          .schedule(
+              () -> {
+                active.decrementAndGet();
+                DefaultFullHttpResponse resp =
+                    new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.OK,
+                        Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+                resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 2);
+                ctx.writeAndFlush(resp);
+              },
+              50,
+              TimeUnit.MILLISECONDS);
+    }
   }
 
   @Test
