@@ -199,7 +199,9 @@ final class BenchCommand implements Callable<Integer> {
                     partitions));
         started.add(stack);
         target = stack.bootstrapServers();
-        java.nio.file.Path state = java.nio.file.Files.createTempDirectory("sluice-bench-state-");
+        io.sluice.dev.TempDir stateDir = io.sluice.dev.TempDir.create("sluice-bench-state-");
+        started.add(stateDir); // closed last, after the gateway
+        java.nio.file.Path state = stateDir.path();
         if (baseline) {
           java.util.Properties props = new java.util.Properties();
           props.put("application.id", "sluice-baseline");

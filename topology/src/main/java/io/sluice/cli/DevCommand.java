@@ -5,10 +5,10 @@ import com.rabbitmq.client.ConnectionFactory;
 import io.sluice.app.SluiceApp;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dev.DevStack;
+import io.sluice.dev.TempDir;
 import io.sluice.dev.sim.SimFaults;
 import io.sluice.tools.samples.Calculator;
 import io.sluice.tools.worker.ToolWorker;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -98,10 +98,12 @@ final class DevCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SimFaults faults = new SimFaults(simLatencyMs, 0, 0, "500", 1, 0);
-    Path stateDir =
-        dataDir != null ? dataDir.resolve("state") : Files.createTempDirectory("sluice-dev-state-");
+    // without --data-dir the broker's data is temporary, and so is the gateway's state
+    TempDir tempState = dataDir != null ? null : TempDir.create("sluice-dev-state-");
+    Path stateDir = dataDir != null ? dataDir.resolve("state") : tempState.path();
     String rabbit = reachable(amqpUrl) ? amqpUrl : null;
     try (ShutdownLatch latch = new ShutdownLatch();
+        tempState;
         DevStack stack =
             DevStack.start(
                 new DevStack.Options(port, registryPort, simPort, dataDir, faults, partitions));

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +20,8 @@ import org.junit.jupiter.api.Test;
 class BenchSmokeIT {
   @Test
   void shouldPrintAWellFormedSummaryThatCountsEveryRequest() throws Exception {
+    Set<Path> stateDirsBefore = benchStateDirs();
+
     CliRun run =
         CliRun.run(
             "",
@@ -51,5 +59,15 @@ class BenchSmokeIT {
       assertThat(s.has(field)).as(field).isTrue();
     }
     assertThat(run.err()).contains("measure");
+    assertThat(benchStateDirs())
+        .as("the bench deletes its state directory")
+        .isEqualTo(stateDirsBefore);
+  }
+
+  private static Set<Path> benchStateDirs() throws IOException {
+    try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return dirs.filter(d -> d.getFileName().toString().startsWith("sluice-bench-state-"))
+          .collect(Collectors.toSet());
+    }
   }
 }
