@@ -15,6 +15,8 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 final class StreamsProperties {
   static final String FETCH_MIN_BYTES = "4096";
   static final String FETCH_MAX_WAIT_MS = "5";
+  static final String GLOBAL_FETCH_MIN_BYTES = "65536";
+  static final String GLOBAL_FETCH_MAX_WAIT_MS = "100";
 
   private StreamsProperties() {}
 
@@ -51,6 +53,16 @@ final class StreamsProperties {
     // less CPU for the broker and the gateway (docs/BENCHMARKS.md). Overridable in properties.
     p.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
     p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
+    // The global consumer only fills the response cache, with one entry per answer: fetching it
+    // every few milliseconds was the broker's busiest client after the gateway's producer. An
+    // entry that becomes visible up to 100 ms later costs at most a provider call for a repeat
+    // sent within those 100 ms.
+    p.putIfAbsent(
+        StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG),
+        GLOBAL_FETCH_MIN_BYTES);
+    p.putIfAbsent(
+        StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+        GLOBAL_FETCH_MAX_WAIT_MS);
     // Requests are read as bytes and dead-lettered by ingest; only the internal completions
     // topic is decoded by a source serde, and a corrupt completion is logged and skipped (the
     // request is dispatched again when no completion arrives).

@@ -111,8 +111,11 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--commit-interval-ms",
-      defaultValue = "20",
-      description = "Embedded gateway: commit interval (default ${DEFAULT-VALUE}).")
+      description =
+          "Embedded gateway: commit interval (default: the gateway's for the guarantee, 20 under"
+              + " exactly_once_v2, 1000 under at_least_once).")
+  Long commitIntervalOption;
+
   long commitIntervalMs;
 
   @Option(
@@ -174,6 +177,10 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--rate, --in-flight and --duration-s must be >= 1; --warmup-s, --requests >= 0");
     }
+    commitIntervalMs =
+        commitIntervalOption != null
+            ? commitIntervalOption
+            : io.sluice.config.SluiceConfig.KafkaSection.defaultCommitIntervalMs(guarantee);
     io.sluice.bench.Workload w =
         new io.sluice.bench.Workload(workload, hitRatio, sessions, "bench");
     io.sluice.schema.registry.CatalogSchemaRegistry registry =

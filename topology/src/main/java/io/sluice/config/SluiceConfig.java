@@ -73,12 +73,27 @@ public record SluiceConfig(
       applicationId = applicationId != null ? applicationId : "sluice";
       processingGuarantee = processingGuarantee != null ? processingGuarantee : "exactly_once_v2";
       properties = properties != null ? Map.copyOf(properties) : Map.of();
-      commitIntervalMs = commitIntervalMs != null ? commitIntervalMs : 20L;
+      commitIntervalMs =
+          commitIntervalMs != null
+              ? commitIntervalMs
+              : defaultCommitIntervalMs(processingGuarantee);
       lingerMs = lingerMs != null ? lingerMs : 5L;
       numStreamThreads = numStreamThreads != null ? numStreamThreads : 1;
       stateDir =
           stateDir != null ? stateDir : System.getProperty("java.io.tmpdir") + "/sluice-state";
     }
+
+    /**
+     * Under exactly-once a response becomes visible at the commit after it, so commits are frequent
+     * (20 ms). Under at-least-once nothing waits for a commit, while each commit blocks the stream
+     * thread on a producer flush and an offset commit: fewer of them cut the tail latency
+     * (docs/BENCHMARKS.md), at the price of replaying up to one interval of input after a crash.
+     */
+    public static long defaultCommitIntervalMs(String processingGuarantee) {
+      return "at_least_once".equals(processingGuarantee) ? ALOS_COMMIT_INTERVAL_MS : 20L;
+    }
+
+    static final long ALOS_COMMIT_INTERVAL_MS = 1000L;
   }
 
   /** {@code schema_registry:} leave out for the bundled catalog. */

@@ -80,8 +80,8 @@ import okio.Buffer;
  */
 public final class NettyTransport implements HttpTransport {
   private static final int MAX_BODY = 32 << 20;
-  private static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf("sluice.exchange");
   private static final int MAX_REFUSALS = 3;
+  private static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf("sluice.exchange");
   private static final AttributeKey<Boolean> ANSWERING = AttributeKey.valueOf("sluice.answering");
 
   private final String origin;
@@ -93,9 +93,9 @@ public final class NettyTransport implements HttpTransport {
   private final Bootstrap bootstrap;
   private final Deque<Channel> idle = new ConcurrentLinkedDeque<>();
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-  private final Object h2Lock = new Object();
-  private Future<Channel> h2Connection;
   private final AtomicLong connects = new AtomicLong();
+  private final Object h2Lock = new Object();
+  private Future<Channel> h2Connection; // guarded by h2Lock
   private volatile boolean closed;
 
   /**

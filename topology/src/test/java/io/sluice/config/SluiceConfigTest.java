@@ -127,6 +127,22 @@ class SluiceConfigTest {
   }
 
   @Test
+  void givenNoCommitInterval_whenParsed_thenItFollowsTheGuarantee() {
+    SluiceConfig eos = SluiceConfig.parse("", "empty.yaml", Map.of());
+    SluiceConfig alos =
+        SluiceConfig.parse("kafka: {processing_guarantee: at_least_once}", "alos.yaml", Map.of());
+    SluiceConfig given =
+        SluiceConfig.parse(
+            "kafka: {processing_guarantee: at_least_once, commit_interval_ms: 20}",
+            "given.yaml",
+            Map.of());
+
+    assertThat(eos.kafka().commitIntervalMs()).isEqualTo(20L);
+    assertThat(alos.kafka().commitIntervalMs()).isEqualTo(1000L);
+    assertThat(given.kafka().commitIntervalMs()).isEqualTo(20L);
+  }
+
+  @Test
   void shouldRejectAnUnknownProcessingGuarantee() {
     String text =
         CONTRACT_EXAMPLE.replace("exactly_once_v2     # or at_least_once", "exactly_once");

@@ -1,0 +1,42 @@
+package io.sluice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.config.SluiceConfig;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class StreamsPropertiesTest {
+  @Test
+  void
+      givenNoKafkaProperties_whenBuilt_thenConsumersFetchInBatchesAndTheCacheConsumerInLargerOnes() {
+    Properties p = StreamsProperties.of(SluiceConfig.parse("", "empty.yaml", Map.of()));
+
+    assertThat(p.getProperty("fetch.min.bytes")).isEqualTo("4096");
+    assertThat(p.getProperty("fetch.max.wait.ms")).isEqualTo("5");
+    assertThat(p.getProperty("global.consumer.fetch.min.bytes")).isEqualTo("65536");
+    assertThat(p.getProperty("global.consumer.fetch.max.wait.ms")).isEqualTo("100");
+    assertThat(p.getProperty("max.task.idle.ms")).isEqualTo("-1");
+  }
+
+  @Test
+  void givenFetchSettingsInKafkaProperties_whenBuilt_thenTheUsersValuesWin() {
+    SluiceConfig config =
+        SluiceConfig.parse(
+            """
+            kafka:
+              properties:
+                fetch.max.wait.ms: "50"
+                global.consumer.fetch.max.wait.ms: "10"
+            """,
+            "tuned.yaml",
+            Map.of());
+
+    Properties p = StreamsProperties.of(config);
+
+    assertThat(p.getProperty("fetch.max.wait.ms")).isEqualTo("50");
+    assertThat(p.getProperty("global.consumer.fetch.max.wait.ms")).isEqualTo("10");
+    assertThat(p.getProperty("global.consumer.fetch.min.bytes")).isEqualTo("65536");
+  }
+}
