@@ -130,8 +130,7 @@ public final class NettyTransport implements HttpTransport {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    channels.add(ch);
-                    connects.incrementAndGet();
+                    track(ch);
                     ch.closeFuture().addListener(f -> idle.remove(ch));
                     ch.pipeline()
                         .addLast(new AnswerMarker())
@@ -157,6 +156,11 @@ public final class NettyTransport implements HttpTransport {
       acquire(x, false);
     }
     return x.future;
+  }
+
+  private void track(Channel ch) {
+    channels.add(ch);
+    connects.incrementAndGet();
   }
 
   /** Open connections, pooled or busy; for tests and diagnostics. */
@@ -362,8 +366,7 @@ public final class NettyTransport implements HttpTransport {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    channels.add(ch);
-                    connects.incrementAndGet();
+                    track(ch);
                     ch.pipeline()
                         .addLast(
                             Http2FrameCodecBuilder.forClient()
