@@ -86,7 +86,7 @@ public record SluiceConfig(
     /**
      * Under exactly-once a response becomes visible at the commit after it, so commits are frequent
      * (20 ms). Under at-least-once nothing waits for a commit, while each commit blocks the stream
-     * thread on a producer flush and an offset commit: fewer of them cut the tail latency
+     * thread on a producer flush and an offset commit: fewer of them cost the stream thread less
      * (docs/BENCHMARKS.md), at the price of replaying up to one interval of input after a crash.
      */
     public static long defaultCommitIntervalMs(String processingGuarantee) {
