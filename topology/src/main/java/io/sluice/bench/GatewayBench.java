@@ -77,6 +77,11 @@ public final class GatewayBench {
   private final Recorder interval = new Recorder(3);
   private final AtomicLong ok = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
+
+  /** Responses and error responses in every phase, warm-up included: the progress line's. */
+  private final AtomicLong allAnswered = new AtomicLong();
+
+  private final AtomicLong allErrors = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong cacheHits = new AtomicLong();
   private final AtomicLong countedSent = new AtomicLong();
@@ -147,7 +152,7 @@ public final class GatewayBench {
           break;
         }
         if (now >= nextReport) {
-          long a = ok.get() + errors.get();
+          long a = allAnswered.get();
           report(phase, now - start, a - lastAnswered);
           lastAnswered = a;
           nextReport += TimeUnit.SECONDS.toNanos(5);
@@ -249,15 +254,17 @@ public final class GatewayBench {
         if (!o.openLoop()) {
           window.release();
         }
-        if (r.getStatus() == ResponseStatus.OK) {
-          ok.incrementAndGet();
-        } else {
-          errors.incrementAndGet();
-        }
-        if (r.getCacheHit()) {
-          cacheHits.incrementAndGet();
+        allAnswered.incrementAndGet();
+        boolean okStatus = r.getStatus() == ResponseStatus.OK;
+        if (!okStatus) {
+          allErrors.incrementAndGet();
         }
         if (s.counted()) {
+          // the summary's counts are the measured requests' only, so ok + errors = answered
+          (okStatus ? ok : errors).incrementAndGet();
+          if (r.getCacheHit()) {
+            cacheHits.incrementAndGet();
+          }
           countedAnswered.incrementAndGet();
           long micros = Math.max(1, (now - s.intendedNanos()) / 1000);
           total.recordValue(micros);
@@ -279,7 +286,7 @@ public final class GatewayBench {
         outstanding.size(),
         h.getValueAtPercentile(50) / 1000.0,
         h.getValueAtPercentile(99) / 1000.0,
-        errors.get(),
+        allErrors.get(),
         used >> 20);
   }
 
