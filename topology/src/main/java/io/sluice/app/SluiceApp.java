@@ -71,7 +71,7 @@ public final class SluiceApp implements AutoCloseable {
     config.kafka().properties().forEach(clientProps::setProperty);
     clientProps.setProperty("bootstrap.servers", config.kafka().bootstrapServers());
     TopicCheck.ensure(clientProps, config);
-    registerSchemas(serdes, topics);
+    GatewayTopology.prepareSchemas(serdes, topics, config.kafka().applicationId());
 
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
@@ -157,17 +157,6 @@ public final class SluiceApp implements AutoCloseable {
           new HttpSchemaRegistry.Options(sr.url(), sr.basicAuthUserInfo(), sr.bearerToken()));
     }
     return CatalogSchemaRegistry.bundled();
-  }
-
-  /** Registers the output schemas up front, so the stream threads never wait on the registry. */
-  private static void registerSchemas(EventSerdes serdes, TopologySpec.Topics topics) {
-    serdes.response().register(topics.responses());
-    serdes.response().register(topics.cache());
-    serdes.traceSpan().register(topics.traces());
-    serdes.usage().register(topics.usage());
-    serdes.completion().register(topics.completions());
-    serdes.toolCall().register(topics.toolCalls());
-    serdes.toolResult().register(topics.toolResults());
   }
 
   static SessionSettings sessionSettings(SluiceConfig config) {

@@ -31,8 +31,20 @@ public final class GatewayMetrics {
 
   private record MeterKey(String name, String a, String b, String c, String d) {}
 
+  /** Requests held by ingest until the registry answers for their schema id, all tasks. */
+  private final java.util.concurrent.atomic.AtomicLong awaitingSchema =
+      new java.util.concurrent.atomic.AtomicLong();
+
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
+    Gauge.builder("sluice.requests.awaiting.schema", awaitingSchema, Number::doubleValue)
+        .description("requests held until the schema registry answers for a new schema id")
+        .register(registry);
+  }
+
+  /** Ingest holds {@code delta} more (or, negative, fewer) requests for a schema fetch. */
+  public void awaitingSchema(long delta) {
+    awaitingSchema.addAndGet(delta);
   }
 
   public MeterRegistry registry() {

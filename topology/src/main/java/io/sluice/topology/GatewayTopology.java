@@ -31,9 +31,40 @@ import org.apache.kafka.streams.state.Stores;
  * cache ─► global store "cache" (read by session) ────────────────────├─► usage
  *                                                                     └─► cache
  * </pre>
+ *
+ * Ingest has a store of its own, {@code ingest-awaiting-schema}: requests held while the registry
+ * is asked for a schema id the gateway has not seen.
  */
 public final class GatewayTopology {
   private GatewayTopology() {}
+
+  /** The repartition topic of requests keyed by something other than their session. */
+  static final String REKEYED = "requests-by-session";
+
+  /**
+   * Start-up I/O, before the streams start, so that the stream threads never wait on the registry
+   * for what can be known in advance: registers every schema the gateway writes under every topic
+   * it writes it to (its store changelogs and its repartition topic included: Kafka Streams names
+   * them {@code <application.id>-<name>-changelog} and {@code -repartition}), and fetches every
+   * version already registered for the topics it reads from other writers. A schema id first seen
+   * later on the requests topic is fetched without blocking (see {@link IngestSupplier}).
+   */
+  public static void prepareSchemas(
+      EventSerdes serdes, TopologySpec.Topics t, String applicationId) {
+    serdes.response().register(t.responses());
+    serdes.response().register(t.cache());
+    serdes.traceSpan().register(t.traces());
+    serdes.usage().register(t.usage());
+    serdes.completion().register(t.completions());
+    serdes.toolCall().register(t.toolCalls());
+    serdes.toolResult().register(t.toolResults());
+    String internal = applicationId + "-";
+    serdes.request().register(internal + REKEYED + "-repartition");
+    serdes.session().register(internal + SessionProcessorSupplier.SESSIONS + "-changelog");
+    serdes.pending().register(internal + SessionProcessorSupplier.PENDING + "-changelog");
+    serdes.request().fetchRegistered(t.requests());
+    serdes.toolResult().fetchRegistered(t.toolResults());
+  }
 
   public static Topology build(TopologySpec spec) {
     TopologySpec.Topics t = spec.topics();
@@ -58,7 +89,7 @@ public final class GatewayTopology {
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("requests-source"))
             .process(
                 new IngestSupplier(
-                    serdes.request().deserializer(),
+                    serdes.request(),
                     new RequestValidator(spec.models(), spec.tenants()),
                     spec.metrics()),
                 Named.as("ingest"));
@@ -93,9 +124,7 @@ public final class GatewayTopology {
         routes
             .get("ingest-rekey")
             .mapValues(v -> ((IngestOutcome.Accepted) v).request(), Named.as("rekey-request"))
-            .repartition(
-                Repartitioned.with(Serdes.String(), serdes.request())
-                    .withName("requests-by-session"));
+            .repartition(Repartitioned.with(Serdes.String(), serdes.request()).withName(REKEYED));
     KStream<String, SessionInput> requests =
         keyed
             .merge(rekeyed, Named.as("requests-merge"))

@@ -6,24 +6,46 @@ import io.sluice.events.Response;
 import io.sluice.events.ResponseStatus;
 import io.sluice.events.TokenUsage;
 import io.sluice.metrics.GatewayMetrics;
+import io.sluice.schema.serde.ConfluentAvroSerde;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ingest: reads the raw bytes of the requests topic, so that no record can stop the app. An
  * unreadable record becomes a dead letter with the contract's headers; a readable but invalid
  * request a REJECTED response; a valid one is keyed by its session_id.
+ *
+ * <p>A request written with a schema id this gateway has not fetched yet waits in the {@value
+ * #AWAITING_SCHEMA} store, and so does every later record of its partition (order is kept), while
+ * the registry is asked on its own I/O thread: the stream thread never waits on the registry. A
+ * wall-clock punctuator releases them in order once it has answered; one it has no schema for is a
+ * dead letter; while it cannot be reached, they stay (and survive a crash: the store is
+ * changelogged) and the fetch is retried with a backoff.
  */
 final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, IngestOutcome> {
+  private static final Logger log = LoggerFactory.getLogger(IngestSupplier.class);
+
   static final String CODE = "sluice.error.code";
   static final String MESSAGE = "sluice.error.message";
   static final String STAGE = "sluice.error.stage";
@@ -32,15 +54,31 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
   static final String SOURCE_OFFSET = "sluice.source.offset";
   static final String TIME = "sluice.error.time";
 
-  private final Deserializer<Request> requests;
+  /** Records waiting for a schema fetch, by arrival sequence number. */
+  static final String AWAITING_SCHEMA = "ingest-awaiting-schema";
+
+  /** How often held records are checked: the delay a schema fetch adds, at most, after it ends. */
+  static final Duration CHECK_INTERVAL = Duration.ofMillis(50);
+
+  private static final long FIRST_RETRY_MS = 1_000;
+  private static final long MAX_RETRY_MS = 30_000;
+
+  private final ConfluentAvroSerde<Request> requests;
   private final RequestValidator validator;
   private final GatewayMetrics metrics;
 
   IngestSupplier(
-      Deserializer<Request> requests, RequestValidator validator, GatewayMetrics metrics) {
+      ConfluentAvroSerde<Request> requests, RequestValidator validator, GatewayMetrics metrics) {
     this.requests = requests;
     this.validator = validator;
     this.metrics = metrics;
+  }
+
+  @Override
+  public Set<StoreBuilder<?>> stores() {
+    return Set.of(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(AWAITING_SCHEMA), Serdes.Long(), ParkedRecord.serde()));
   }
 
   @Override
@@ -50,24 +88,132 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
 
   private final class IngestProcessor implements Processor<byte[], byte[], String, IngestOutcome> {
     private ProcessorContext<String, IngestOutcome> context;
+    private KeyValueStore<Long, ParkedRecord> held;
+
+    /**
+     * The sequence numbers of the oldest held record and of the next one: held are [head, next).
+     */
+    private long head;
+
+    private long next;
+
+    /** The schema fetch for the oldest held record, or null when none is running. */
+    private CompletableFuture<Void> fetch;
+
+    private long retryAtMs;
+    private long retryDelayMs = FIRST_RETRY_MS;
 
     @Override
     public void init(ProcessorContext<String, IngestOutcome> context) {
       this.context = context;
+      this.held = context.getStateStore(AWAITING_SCHEMA);
+      long first = -1;
+      long last = -1;
+      try (KeyValueIterator<Long, ParkedRecord> all = held.all()) {
+        while (all.hasNext()) {
+          long seq = all.next().key;
+          first = first < 0 ? seq : Math.min(first, seq);
+          last = Math.max(last, seq);
+        }
+      }
+      head = first < 0 ? 0 : first;
+      next = last + 1;
+      if (next > head) {
+        metrics.awaitingSchema(next - head);
+        log.info(
+            "task {}: {} request(s) restored that wait for their schema",
+            context.taskId(),
+            next - head);
+      }
+      context.schedule(CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::release);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-      String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
+      var md = context.recordMetadata();
+      ParkedRecord in =
+          new ParkedRecord(
+              md.map(RecordMetadata::topic).orElse("unknown"),
+              md.map(RecordMetadata::partition).orElse(-1),
+              md.map(RecordMetadata::offset).orElse(-1L),
+              record.timestamp(),
+              record.key(),
+              record.value(),
+              record.headers());
+      if (next == head) {
+        CompletableFuture<Void> ready = requests.prefetch(record.value());
+        if (ready.isDone() && !ready.isCompletedExceptionally()) {
+          handle(record, in);
+          return;
+        }
+        fetch = ready;
+        log.info(
+            "{}-{}: schema id {} of the request at offset {} is new here; holding the partition's"
+                + " requests until the schema registry answers",
+            in.topic(),
+            in.partition(),
+            ConfluentAvroSerde.schemaId(record.value()),
+            in.offset());
+      }
+      held.put(next++, in);
+      metrics.awaitingSchema(1);
+    }
+
+    /** Hands on held records, oldest first, as far as their schemas are at hand. */
+    private void release(long now) {
+      while (head < next) {
+        ParkedRecord r = held.get(head);
+        if (fetch == null) {
+          if (now < retryAtMs) {
+            return;
+          }
+          fetch = requests.prefetch(r.value());
+        }
+        if (!fetch.isDone()) {
+          return;
+        }
+        if (fetch.isCompletedExceptionally()) {
+          String why = failure(fetch);
+          log.warn(
+              "{}-{}: the schema registry did not answer for the request at offset {} ({}); {}"
+                  + " request(s) wait, asking again in {} ms",
+              r.topic(),
+              r.partition(),
+              r.offset(),
+              why,
+              next - head,
+              retryDelayMs);
+          fetch = null;
+          retryAtMs = now + retryDelayMs;
+          retryDelayMs = Math.min(MAX_RETRY_MS, retryDelayMs * 2);
+          return;
+        }
+        fetch = null;
+        retryDelayMs = FIRST_RETRY_MS;
+        held.delete(head++);
+        metrics.awaitingSchema(-1);
+        handle(new Record<>(r.key(), r.value(), r.timestamp(), r.headers()), r);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (next > head) {
+        metrics.awaitingSchema(-(next - head));
+      }
+    }
+
+    private void handle(Record<byte[], byte[]> record, ParkedRecord source) {
       Request request;
       try {
-        request = requests.deserialize(topic, record.value());
+        request = requests.deserialize(source.topic(), record.value());
       } catch (SerializationException e) {
-        deadLetter(record, "deserialization", e.getMessage());
+        deadLetter(record, source, "deserialization", e.getMessage());
         return;
       }
       if (request == null) {
-        deadLetter(record, "empty_value", "the record has no value (a tombstone), not a Request");
+        deadLetter(
+            record, source, "empty_value", "the record has no value (a tombstone), not a Request");
         return;
       }
       var rejection = validator.validate(request);
@@ -104,17 +250,17 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
           record.withKey(session).withValue(new IngestOutcome.Accepted(request, direct)));
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, String code, String message) {
+    private void deadLetter(
+        Record<byte[], byte[]> record, ParkedRecord source, String code, String message) {
       metrics.deadLetter(code);
       Headers h = record.headers();
       long now = context.currentSystemTimeMs();
-      var md = context.recordMetadata();
       h.add(CODE, bytes(code));
       h.add(MESSAGE, bytes(message == null ? code : message));
       h.add(STAGE, bytes("ingest"));
-      h.add(SOURCE_TOPIC, bytes(md.map(RecordMetadata::topic).orElse("")));
-      h.add(SOURCE_PARTITION, bytes(String.valueOf(md.map(RecordMetadata::partition).orElse(-1))));
-      h.add(SOURCE_OFFSET, bytes(String.valueOf(md.map(RecordMetadata::offset).orElse(-1L))));
+      h.add(SOURCE_TOPIC, bytes(source.topic()));
+      h.add(SOURCE_PARTITION, bytes(String.valueOf(source.partition())));
+      h.add(SOURCE_OFFSET, bytes(String.valueOf(source.offset())));
       h.add(TIME, bytes(String.valueOf(now)));
       context.forward(
           new Record<String, IngestOutcome>(
@@ -122,6 +268,17 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
               new IngestOutcome.DeadLetter(record.key(), record.value()),
               record.timestamp(),
               h));
+    }
+  }
+
+  /** Why a completed future failed (getNow never waits: the future is done). */
+  private static String failure(CompletableFuture<?> done) {
+    try {
+      done.getNow(null);
+      return "no failure";
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
   }
 

@@ -14,6 +14,7 @@ import io.sluice.internal.Attempt;
 import io.sluice.internal.Completion;
 import io.sluice.routing.ModelCatalog;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
+import io.sluice.schema.registry.SchemaRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +47,8 @@ final class TopologyFixture implements AutoCloseable {
   final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
       new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
   final io.sluice.metrics.GatewayMetrics metrics = new io.sluice.metrics.GatewayMetrics(registry);
-  final EventSerdes serdes = EventSerdes.of(CatalogSchemaRegistry.bundled());
+  final EventSerdes serdes;
+  final TopologySpec.Topics topics;
   final TopologyTestDriver driver;
   final TestInputTopic<byte[], byte[]> requests;
   final TestInputTopic<String, Completion> completions;
@@ -59,21 +61,32 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, io.sluice.events.ToolResult> toolResultsOut;
   final TestInputTopic<String, io.sluice.events.ToolResult> toolResults;
 
+  static final SessionSettings SETTINGS =
+      new SessionSettings(
+          4,
+          Duration.ofSeconds(30),
+          Duration.ofHours(1),
+          Duration.ofSeconds(60),
+          Duration.ofMillis(100),
+          false);
+
   TopologyFixture() {
-    this(
-        CONFIG,
-        new SessionSettings(
-            4,
-            Duration.ofSeconds(30),
-            Duration.ofHours(1),
-            Duration.ofSeconds(60),
-            Duration.ofMillis(100),
-            false));
+    this(CONFIG, SETTINGS);
   }
 
   TopologyFixture(String yaml, SessionSettings settings) {
+    this(yaml, settings, CatalogSchemaRegistry.bundled());
+  }
+
+  /** The fixture on {@code registry} instead of the bundled catalog. */
+  TopologyFixture(SchemaRegistry registry) {
+    this(CONFIG, SETTINGS, registry);
+  }
+
+  private TopologyFixture(String yaml, SessionSettings settings, SchemaRegistry registry) {
+    serdes = EventSerdes.of(registry);
     SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
-    TopologySpec.Topics topics = TopologySpec.Topics.from(config);
+    topics = TopologySpec.Topics.from(config);
     TopologySpec spec =
         new TopologySpec(
             topics,

@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.Credentials;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -26,8 +29,9 @@ import org.apache.avro.Schema;
  * ccompat API) over its REST API.
  *
  * <p>Ids and schemas are cached for the life of the client: a registry never changes the schema
- * behind an id, so a lookup does I/O once per subject and schema. Calls block; serdes call it once
- * per new schema id, and the gateway registers its own schemas at start-up.
+ * behind an id, so a lookup does I/O once per subject and schema. Calls block, except {@link
+ * #byIdAsync}, which runs on okhttp's dispatcher threads: a stream thread that meets a new schema
+ * id asks for it that way, and the gateway registers its own schemas at start-up.
  */
 public final class HttpSchemaRegistry implements SchemaRegistry {
   private static final MediaType JSON = MediaType.get("application/vnd.schemaregistry.v1+json");
@@ -45,6 +49,9 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
   private final String authorization;
   private final Map<Integer, Schema> schemas = new ConcurrentHashMap<>();
   private final Map<String, Integer> ids = new ConcurrentHashMap<>();
+
+  /** Fetches in flight, so that many records with one new id make one call. */
+  private final Map<Integer, CompletableFuture<Schema>> fetching = new ConcurrentHashMap<>();
 
   public HttpSchemaRegistry(Options options) {
     this(options, defaultClient());
@@ -120,14 +127,33 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     if (cached != null) {
       return cached;
     }
-    JsonNode reply = call("GET", "schemas/ids/" + id, null);
+    return byIdReply(id, call("GET", "schemas/ids/" + id, null));
+  }
+
+  @Override
+  public CompletableFuture<Schema> byIdAsync(int id) {
+    Schema cached = schemas.get(id);
+    if (cached != null) {
+      return CompletableFuture.completedFuture(cached);
+    }
+    return fetching.computeIfAbsent(
+        id,
+        k -> {
+          CompletableFuture<Schema> f =
+              callAsync("GET", "schemas/ids/" + id).thenApply(reply -> byIdReply(id, reply));
+          f.whenComplete((schema, e) -> fetching.remove(id));
+          return f;
+        });
+  }
+
+  private Schema byIdReply(int id, JsonNode reply) {
     String type = reply.path("schemaType").asText("AVRO");
     if (!"AVRO".equals(type)) {
       throw new SchemaRegistryException("schema " + id + " is " + type + ", not AVRO", 40403);
     }
     Schema schema = new Schema.Parser().parse(reply.path("schema").asText());
-    schemas.putIfAbsent(id, schema);
-    return schema;
+    Schema before = schemas.putIfAbsent(id, schema);
+    return before == null ? schema : before;
   }
 
   @Override
@@ -193,28 +219,72 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
   }
 
   private JsonNode call(String method, String path, RequestBody body) {
+    Request request = request(method, path, body);
+    try (Response response = http.newCall(request).execute()) {
+      return reply(request, response);
+    } catch (IOException e) {
+      throw unreachable(request, e);
+    }
+  }
+
+  /** {@link #call} on okhttp's dispatcher: the caller's thread only enqueues the request. */
+  private CompletableFuture<JsonNode> callAsync(String method, String path) {
+    Request request = request(method, path, null);
+    CompletableFuture<JsonNode> f = new CompletableFuture<>();
+    http.newCall(request)
+        .enqueue(
+            new Callback() {
+              @Override
+              public void onFailure(Call call, IOException e) {
+                f.completeExceptionally(unreachable(request, e));
+              }
+
+              @Override
+              public void onResponse(Call call, Response response) {
+                try (response) {
+                  f.complete(reply(request, response));
+                } catch (IOException e) {
+                  f.completeExceptionally(unreachable(request, e));
+                } catch (RuntimeException e) {
+                  f.completeExceptionally(e);
+                }
+              }
+            });
+    return f;
+  }
+
+  private Request request(String method, String path, RequestBody body) {
     HttpUrl url = base.newBuilder().addEncodedPathSegments(path).build();
     Request.Builder request =
         new Request.Builder().url(url).header("Accept", JSON.toString()).method(method, body);
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    try (Response response = http.newCall(request.build()).execute()) {
-      String text = response.body().string();
-      if (!response.isSuccessful()) {
-        JsonNode error = parseOrNull(text);
-        int code =
-            error == null ? response.code() : error.path("error_code").asInt(response.code());
-        String message = error == null ? text : error.path("message").asText(text);
-        throw new SchemaRegistryException(
-            method + " " + redacted(url) + " failed with HTTP " + response.code() + ": " + message,
-            code);
-      }
-      return MAPPER.readTree(text);
-    } catch (IOException e) {
+    return request.build();
+  }
+
+  private static JsonNode reply(Request request, Response response) throws IOException {
+    String text = response.body().string();
+    if (!response.isSuccessful()) {
+      JsonNode error = parseOrNull(text);
+      int code = error == null ? response.code() : error.path("error_code").asInt(response.code());
+      String message = error == null ? text : error.path("message").asText(text);
       throw new SchemaRegistryException(
-          "schema registry " + redacted(url) + " unreachable: " + e.getMessage(), e);
+          request.method()
+              + " "
+              + redacted(request.url())
+              + " failed with HTTP "
+              + response.code()
+              + ": "
+              + message,
+          code);
     }
+    return MAPPER.readTree(text);
+  }
+
+  private static SchemaRegistryException unreachable(Request request, IOException e) {
+    return new SchemaRegistryException(
+        "schema registry " + redacted(request.url()) + " unreachable: " + e.getMessage(), e);
   }
 
   private static String redacted(HttpUrl url) {

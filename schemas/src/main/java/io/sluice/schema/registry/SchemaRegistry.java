@@ -2,6 +2,7 @@ package io.sluice.schema.registry;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.avro.Schema;
 
 /**
@@ -18,8 +19,20 @@ public interface SchemaRegistry extends AutoCloseable {
   /** The id and version of {@code schema} under {@code subject}, if it was registered there. */
   Optional<RegisteredSchema> lookup(String subject, Schema schema);
 
-  /** The schema with this global id. */
+  /** The schema with this global id; may block on the registry's I/O. */
   Schema byId(int id);
+
+  /**
+   * The schema with this global id, without blocking the caller: a completed future when the schema
+   * is at hand, otherwise one that the registry's own I/O thread completes, with the schema or with
+   * a {@link SchemaRegistryException} ({@link SchemaRegistryException#schemaNotFound()} when the
+   * registry has no such id). Stream threads call this, never {@link #byId}, for ids they have not
+   * seen. The default runs {@link #byId} on the common pool; a registry that answers from memory or
+   * does its own asynchronous I/O overrides it.
+   */
+  default CompletableFuture<Schema> byIdAsync(int id) {
+    return CompletableFuture.supplyAsync(() -> byId(id));
+  }
 
   /** The latest version registered under {@code subject}. */
   Optional<RegisteredSchema> latest(String subject);

@@ -18,4 +18,12 @@ public class SchemaRegistryException extends RuntimeException {
   public int errorCode() {
     return errorCode;
   }
+
+  /**
+   * The registry answered that it has no such schema id (Confluent's 40403): asking again will not
+   * help, unlike a registry that could not be reached or failed (5xx, -1), which may answer later.
+   */
+  public boolean schemaNotFound() {
+    return errorCode == 40403;
+  }
 }

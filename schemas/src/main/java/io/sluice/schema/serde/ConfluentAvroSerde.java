@@ -1,11 +1,15 @@
 package io.sluice.schema.serde;
 
 import io.sluice.schema.AvroTrust;
+import io.sluice.schema.registry.RegisteredSchema;
 import io.sluice.schema.registry.SchemaRegistry;
+import io.sluice.schema.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -51,6 +55,12 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
   private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
 
   private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
+
+  /**
+   * Ids this serde can never read (the registry has no such id, or it names another record), with
+   * the reason: a record that carries one fails at once, without asking the registry again.
+   */
+  private final Map<Integer, String> unreadable = new ConcurrentHashMap<>();
 
   /** Writers are stateless between calls and costly to build: one per schema, shared. */
   private final Map<Schema, GenericDatumWriter<T>> writers = new ConcurrentHashMap<>();
@@ -122,6 +132,8 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
             idsBySubject.computeIfAbsent(
                 subject(topic, isKey), s -> registry.register(s, readerSchema));
         idsByTopic.put(topic, id);
+        // what this serde writes it reads back without asking the registry for the schema
+        readers.computeIfAbsent(id, k -> newReader(k, readerSchema));
       }
       return id;
     }
@@ -218,18 +230,82 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
     }
   }
 
+  private static final CompletableFuture<Void> READY = CompletableFuture.completedFuture(null);
+
+  /**
+   * Fetches every version registered under {@code topic}'s subject and prepares to read it, so that
+   * records written with any of them are read without a registry call (start-up I/O: this blocks).
+   */
+  public void fetchRegistered(String topic) {
+    for (RegisteredSchema v : registry.versions(subject(topic, isKey))) {
+      try {
+        readers.computeIfAbsent(v.id(), id -> newReader(id, v.schema()));
+      } catch (SerializationException wrongRecord) {
+        unreadable.put(v.id(), wrongRecord.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Gets ready to {@link #deserialize} {@code data} without blocking the caller: the future is
+   * complete at once when deserializing needs no registry call (the writer schema is at hand, or
+   * the payload fails without one); otherwise it completes when the registry has answered, with the
+   * schema or with "no such id" (deserializing then fails without I/O), and completes exceptionally
+   * when the registry could not answer (unreachable, 5xx): ask again later.
+   */
+  public CompletableFuture<Void> prefetch(byte[] data) {
+    if (data == null || data.length < HEADER_SIZE || data[0] != MAGIC) {
+      return READY;
+    }
+    int id = schemaId(data);
+    if (readers.containsKey(id) || unreadable.containsKey(id)) {
+      return READY;
+    }
+    return registry
+        .byIdAsync(id)
+        .handle(
+            (writer, e) -> {
+              if (e == null) {
+                try {
+                  readers.computeIfAbsent(id, k -> newReader(k, writer));
+                } catch (SerializationException wrongRecord) {
+                  unreadable.put(id, wrongRecord.getMessage());
+                }
+                return null;
+              }
+              Throwable cause =
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              if (cause instanceof SchemaRegistryException r && r.schemaNotFound()) {
+                unreadable.put(id, r.getMessage());
+                return null;
+              }
+              throw new CompletionException(cause);
+            });
+  }
+
   /** Reads a framed payload; {@code null} stays {@code null}. */
   public T deserialize(String topic, byte[] data) {
     if (data == null) {
       return null;
     }
     int id = schemaId(data);
-    DatumReader<T> reader;
-    try {
-      reader = readers.computeIfAbsent(id, this::newReader);
-    } catch (RuntimeException e) {
-      throw new SerializationException(
-          "cannot resolve schema id " + id + " of a record in " + topic + ": " + e.getMessage(), e);
+    DatumReader<T> reader = readers.get(id);
+    if (reader == null) {
+      String reason = unreadable.get(id);
+      if (reason != null) {
+        throw new SerializationException(
+            "cannot resolve schema id " + id + " of a record in " + topic + ": " + reason);
+      }
+      try {
+        reader = readers.computeIfAbsent(id, k -> newReader(k, registry.byId(k)));
+      } catch (RuntimeException e) {
+        if (e instanceof SchemaRegistryException r && r.schemaNotFound()) {
+          unreadable.put(id, r.getMessage());
+        }
+        throw new SerializationException(
+            "cannot resolve schema id " + id + " of a record in " + topic + ": " + e.getMessage(),
+            e);
+      }
     }
     BinaryDecoder decoder =
         DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null);
@@ -265,8 +341,7 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
         : new GenericDatumWriter<>(schema, model);
   }
 
-  private DatumReader<T> newReader(int id) {
-    Schema writer = registry.byId(id);
+  private DatumReader<T> newReader(int id, Schema writer) {
     if (readerSchema == null) {
       return new GenericDatumReader<>(writer, writer, model);
     }

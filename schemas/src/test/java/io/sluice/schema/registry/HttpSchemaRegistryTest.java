@@ -7,7 +7,11 @@ import io.sluice.events.Request;
 import io.sluice.events.Response;
 import io.sluice.schema.serde.ConfluentAvroSerde;
 import io.sluice.schema.testing.SampleEvents;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -116,6 +120,48 @@ class HttpSchemaRegistryTest {
             .hasMessageContaining("incompatible");
       }
       assertThat(server.takeRequest().getHeaders().get("Authorization")).isEqualTo("Bearer tok");
+    }
+  }
+
+  @Test
+  void givenTheServedCatalog_whenAnIdIsFetchedWithoutBlocking_thenItComesOnceThenFromTheCache()
+      throws Exception {
+    try (RegistryHttpServer server =
+            RegistryHttpServer.start(CatalogSchemaRegistry.bundled(), "127.0.0.1", 0);
+        HttpSchemaRegistry client =
+            new HttpSchemaRegistry(HttpSchemaRegistry.Options.of(server.url()))) {
+      assertThat(client.byIdAsync(7).get(10, TimeUnit.SECONDS))
+          .isEqualTo(Response.getClassSchema());
+      var again = client.byIdAsync(7);
+      assertThat(again).as("served from the cache, without I/O").isCompleted();
+      assertThat(again.get()).isEqualTo(Response.getClassSchema());
+
+      assertThatThrownBy(() -> client.byIdAsync(4242).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              SchemaRegistryException.class, e -> assertThat(e.schemaNotFound()).isTrue());
+    }
+  }
+
+  @Test
+  void givenNoRegistryListening_whenAnIdIsFetchedWithoutBlocking_thenItFailsAsWorthRetrying()
+      throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    try (HttpSchemaRegistry client =
+        new HttpSchemaRegistry(HttpSchemaRegistry.Options.of("http://127.0.0.1:" + port))) {
+      assertThatThrownBy(() -> client.byIdAsync(7).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              SchemaRegistryException.class,
+              e -> {
+                assertThat(e.schemaNotFound()).isFalse();
+                assertThat(e.getMessage()).contains("unreachable");
+              });
     }
   }
 

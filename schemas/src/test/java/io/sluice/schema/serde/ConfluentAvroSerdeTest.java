@@ -7,11 +7,15 @@ import io.sluice.events.Request;
 import io.sluice.events.Response;
 import io.sluice.schema.EventType;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
+import io.sluice.schema.registry.RegisteredSchema;
+import io.sluice.schema.registry.SchemaRegistry;
 import io.sluice.schema.testing.SampleEvents;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -146,6 +150,73 @@ class ConfluentAvroSerdeTest {
                     .deserialize("llm.requests", bytes))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("cannot resolve schema id 4242");
+  }
+
+  @Test
+  void givenPayloadsThatNeedNoRegistryCall_whenPrefetched_thenTheyAreReadyAtOnce() {
+    ConfluentAvroSerde<Request> serde = ConfluentAvroSerde.forValues(Request.class, registry);
+    byte[] known = serde.serialize("llm.requests", SampleEvents.request());
+    serde.deserialize("llm.requests", known);
+
+    assertThat(serde.prefetch(known)).isCompletedWithValue(null);
+    assertThat(serde.prefetch(null)).isCompletedWithValue(null);
+    assertThat(serde.prefetch("garbage".getBytes())).isCompletedWithValue(null);
+  }
+
+  @Test
+  void givenAnIdTheRegistryLacks_whenPrefetched_thenReadingFailsNamingItWithoutAskingAgain() {
+    int[] asks = {0};
+    SchemaRegistry counting =
+        new SchemaRegistry() {
+          @Override
+          public CompletableFuture<Schema> byIdAsync(int id) {
+            asks[0]++;
+            return registry.byIdAsync(id);
+          }
+
+          @Override
+          public Schema byId(int id) {
+            asks[0]++;
+            return registry.byId(id);
+          }
+
+          @Override
+          public int register(String subject, Schema schema) {
+            return registry.register(subject, schema);
+          }
+
+          @Override
+          public Optional<RegisteredSchema> lookup(String subject, Schema schema) {
+            return registry.lookup(subject, schema);
+          }
+
+          @Override
+          public Optional<RegisteredSchema> latest(String subject) {
+            return registry.latest(subject);
+          }
+
+          @Override
+          public List<RegisteredSchema> versions(String subject) {
+            return registry.versions(subject);
+          }
+
+          @Override
+          public List<String> subjects() {
+            return registry.subjects();
+          }
+        };
+    ConfluentAvroSerde<Request> serde = ConfluentAvroSerde.forValues(Request.class, counting);
+    byte[] bytes = ByteBuffer.allocate(6).put((byte) 0).putInt(4242).put((byte) 2).array();
+
+    assertThat(serde.prefetch(bytes)).isCompletedWithValue(null);
+    assertThat(serde.prefetch(bytes)).isCompletedWithValue(null);
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> serde.deserialize("llm.requests", bytes))
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("cannot resolve schema id 4242")
+          .hasMessageContaining("not found");
+    }
+    assertThat(asks[0]).as("one registry call for the id").isEqualTo(1);
   }
 
   @Test
