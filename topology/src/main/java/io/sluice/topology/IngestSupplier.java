@@ -128,25 +128,31 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
       context.schedule(CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::release);
     }
 
+    /** {@code record} (the one being processed) with its position in its topic. */
+    private ParkedRecord position(Record<byte[], byte[]> record) {
+      var md = context.recordMetadata();
+      return new ParkedRecord(
+          md.map(RecordMetadata::topic).orElse("unknown"),
+          md.map(RecordMetadata::partition).orElse(-1),
+          md.map(RecordMetadata::offset).orElse(-1L),
+          record.timestamp(),
+          record.key(),
+          record.value(),
+          record.headers());
+    }
+
     @Override
     public void process(Record<byte[], byte[]> record) {
-      var md = context.recordMetadata();
-      ParkedRecord in =
-          new ParkedRecord(
-              md.map(RecordMetadata::topic).orElse("unknown"),
-              md.map(RecordMetadata::partition).orElse(-1),
-              md.map(RecordMetadata::offset).orElse(-1L),
-              record.timestamp(),
-              record.key(),
-              record.value(),
-              record.headers());
       if (next == head) {
         CompletableFuture<Void> ready = requests.prefetch(record.value());
         if (ready.isDone() && !ready.isCompletedExceptionally()) {
-          handle(record, in);
+          handle(record, null);
           return;
         }
         fetch = ready;
+      }
+      ParkedRecord in = position(record);
+      if (next == head) {
         log.info(
             "{}-{}: schema id {} of the request at offset {} is new here; holding the partition's"
                 + " requests until the schema registry answers",
@@ -163,6 +169,16 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
     private void release(long now) {
       while (head < next) {
         ParkedRecord r = held.get(head);
+        if (r == null) { // not expected: the store holds every sequence number in [head, next)
+          log.warn(
+              "task {}: held request {} is missing from {}",
+              context.taskId(),
+              head,
+              AWAITING_SCHEMA);
+          head++;
+          metrics.awaitingSchema(-1);
+          continue;
+        }
         if (fetch == null) {
           if (now < retryAtMs) {
             return;
@@ -203,17 +219,25 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
       }
     }
 
-    private void handle(Record<byte[], byte[]> record, ParkedRecord source) {
+    /**
+     * Decodes, checks and hands on one record: the one being processed ({@code parked} null: its
+     * position is the context's) or a held one.
+     */
+    private void handle(Record<byte[], byte[]> record, ParkedRecord parked) {
+      String topic =
+          parked != null
+              ? parked.topic()
+              : context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
       Request request;
       try {
-        request = requests.deserialize(source.topic(), record.value());
+        request = requests.deserialize(topic, record.value());
       } catch (SerializationException e) {
-        deadLetter(record, source, "deserialization", e.getMessage());
+        deadLetter(record, parked, "deserialization", e.getMessage());
         return;
       }
       if (request == null) {
         deadLetter(
-            record, source, "empty_value", "the record has no value (a tombstone), not a Request");
+            record, parked, "empty_value", "the record has no value (a tombstone), not a Request");
         return;
       }
       var rejection = validator.validate(request);
@@ -251,7 +275,8 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
     }
 
     private void deadLetter(
-        Record<byte[], byte[]> record, ParkedRecord source, String code, String message) {
+        Record<byte[], byte[]> record, ParkedRecord parked, String code, String message) {
+      ParkedRecord source = parked != null ? parked : position(record);
       metrics.deadLetter(code);
       Headers h = record.headers();
       long now = context.currentSystemTimeMs();
