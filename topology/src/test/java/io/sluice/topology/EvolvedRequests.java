@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.events.Request;
+import io.sluice.schema.AvroTrust;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,10 @@ import org.apache.avro.specific.SpecificData;
 
 /** Requests as a newer producer writes them: the Request schema plus one optional string field. */
 public final class EvolvedRequests {
+  static {
+    AvroTrust.install(); // the writer below handles Sluice's generated classes
+  }
+
   private EvolvedRequests() {}
 
   /** The Request schema with the optional field {@code extra} (null by default) added. */
