@@ -137,6 +137,14 @@ public final class GatewayMetrics {
         .increment();
   }
 
+  /** Expired entries removed from the response cache (a tombstone each). */
+  public void cachePurged(int entries) {
+    Counter.builder("sluice.cache.purged")
+        .description("expired response-cache entries deleted")
+        .register(registry)
+        .increment(entries);
+  }
+
   public void tokens(String tenant, String provider, String model, int prompt, int completion) {
     tokenCounter(tenant, provider, model, "prompt").increment(prompt);
     tokenCounter(tenant, provider, model, "completion").increment(completion);

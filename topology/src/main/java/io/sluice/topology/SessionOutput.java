@@ -23,6 +23,9 @@ sealed interface SessionOutput {
   /** To the tool-results topic, keyed by session_id: a result the gateway made (a timeout). */
   record ToolResultOut(ToolResult result) implements SessionOutput {}
 
-  /** To the compacted cache topic, keyed by the cache key. */
+  /**
+   * To the compacted cache topic, keyed by the cache key: an entry, or with a null response a
+   * tombstone that deletes an expired one.
+   */
   record CacheOut(Response response) implements SessionOutput {}
 }

@@ -68,6 +68,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   private final GatewayMetrics metrics;
   private final ToolSettings tools;
   private KeyValueStore<String, Response> cacheStore;
+  private CachePurge cachePurge;
   private ProcessorContext<String, SessionOutput> context;
   private KeyValueStore<String, SessionState> sessions;
   private KeyValueStore<String, PendingRequest> pending;
@@ -152,6 +153,23 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         java.time.Duration.ofSeconds(60),
         PunctuationType.WALL_CLOCK_TIME,
         this::expireIdleSessions);
+    if (cache.enabled() && partition == 0) {
+      // one task deletes expired cache entries for all: the global store is the same everywhere
+      cachePurge = new CachePurge(cache.ttl());
+      context.schedule(
+          java.time.Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::purgeCache);
+    }
+  }
+
+  /** Writes a tombstone to the cache topic for each expired entry of the next slice. */
+  private void purgeCache(long now) {
+    List<String> expired = cachePurge.nextExpired(cacheStore, now);
+    for (String key : expired) {
+      emit(key, new SessionOutput.CacheOut(null), now);
+    }
+    if (!expired.isEmpty()) {
+      metrics.cachePurged(expired.size());
+    }
   }
 
   /**

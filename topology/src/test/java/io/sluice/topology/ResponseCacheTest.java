@@ -186,4 +186,69 @@ class ResponseCacheTest {
 
     assertThat(t.dispatcher.jobs).hasSize(2);
   }
+
+  @Test
+  void givenAnEntryPastItsTtl_whenThePurgeRuns_thenATombstoneDeletesItAndAFreshEntryStays() {
+    t.send(deterministic("r1", "s1", "old question"));
+    answerLast("old");
+    t.driver.advanceWallClockTime(Duration.ofSeconds(50)); // a pass: nothing is 1 min old yet
+    t.driver.advanceWallClockTime(Duration.ofSeconds(50)); // no pass: the last began 50 s ago
+    t.send(deterministic("r2", "s2", "new question"));
+    answerLast("new");
+
+    t.driver.advanceWallClockTime(Duration.ofSeconds(11)); // a pass: "old" is 111 s old
+
+    List<org.apache.kafka.streams.KeyValue<String, Response>> written =
+        t.cache.readKeyValuesToList();
+    assertThat(written)
+        .extracting(kv -> kv.value == null ? null : kv.value.getContent())
+        .containsExactly("old", "new", null);
+    String oldKey = written.get(0).key;
+    assertThat(written.get(2).key).isEqualTo(oldKey);
+    var store = t.driver.<String, Response>getKeyValueStore(CacheStoreUpdater.STORE);
+    assertThat(store.get(oldKey)).as("deleted from the global store").isNull();
+    assertThat(store.get(written.get(1).key).getContent()).isEqualTo("new");
+    assertThat(t.registry.get("sluice.cache.purged").counter().count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void givenManyExpiredEntries_whenThePurgeRuns_thenItDeletesThemASliceAtATimeThenWaits() {
+    var cacheIn =
+        t.driver.createInputTopic(
+            t.topics.cache(),
+            new org.apache.kafka.common.serialization.StringSerializer(),
+            t.serdes.response().serializer());
+    int entries = 2 * CachePurge.SLICE + 500;
+    for (int i = 0; i < entries; i++) {
+      Response r =
+          Response.newBuilder()
+              .setRequestId("old-" + i)
+              .setSessionId("s")
+              .setStatus(ResponseStatus.OK)
+              .setContent("a" + i)
+              .setToolCalls(List.of())
+              .setUsage(new io.sluice.events.TokenUsage(1, 1, 2))
+              .setRespondedAt(TopologyFixture.START.toEpochMilli())
+              .build();
+      cacheIn.pipeInput(String.format("key-%05d", i), r);
+    }
+
+    List<Integer> perSecond = new java.util.ArrayList<>();
+    for (int s = 0; s < 5; s++) {
+      t.driver.advanceWallClockTime(Duration.ofSeconds(s == 0 ? 61 : 1));
+      perSecond.add(t.cache.readKeyValuesToList().size());
+    }
+
+    assertThat(perSecond).containsExactly(CachePurge.SLICE, CachePurge.SLICE, 500, 0, 0);
+    try (var left = t.driver.<String, Response>getKeyValueStore(CacheStoreUpdater.STORE).all()) {
+      assertThat(left.hasNext()).isFalse();
+    }
+  }
+
+  @Test
+  void givenATtl_whenThePurgeIntervalIsDerived_thenItIsAQuarterOfItBetweenAMinuteAndAnHour() {
+    assertThat(CachePurge.interval(Duration.ofMinutes(1))).isEqualTo(Duration.ofMinutes(1));
+    assertThat(CachePurge.interval(Duration.ofHours(1))).isEqualTo(Duration.ofMinutes(15));
+    assertThat(CachePurge.interval(Duration.ofDays(7))).isEqualTo(Duration.ofHours(1));
+  }
 }
