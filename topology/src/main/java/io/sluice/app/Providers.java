@@ -27,13 +27,14 @@ import okhttp3.Protocol;
 /**
  * The {@link ProviderClient}s of one gateway and the HTTP clients under them, closed together.
  *
- * <p>A provider on {@code http://} (vLLM, Ollama, the simulator; {@code client: auto}, the default)
- * is called through {@link NettyTransport}: event-loop I/O with no thread per call in flight. A
- * provider on {@code https://}, or with {@code client: okhttp}, goes through okhttp: TLS, HTTP/2 by
- * ALPN, proxies. The okhttp clients share one dispatcher and connection pool sized from the
- * providers' {@code max_concurrency}, so okhttp never queues calls silently behind its defaults (64
- * calls, 5 per host); each provider gets a {@code newBuilder()} variant with its own timeouts and
- * protocols.
+ * <p>A provider on {@code http://} (vLLM, Ollama, the simulator) with {@code client: auto}, the
+ * default, or any provider with {@code client: netty} (TLS and HTTP/2 by ALPN included), is called
+ * through {@link NettyTransport}: event-loop I/O with no thread per call in flight. A provider on
+ * {@code https://} with {@code client: auto}, or any with {@code client: okhttp}, goes through
+ * okhttp: a thread per call in flight, TLS, HTTP/2 by ALPN, the JVM's proxy settings. The okhttp
+ * clients share one dispatcher and connection pool sized from the providers' {@code
+ * max_concurrency}, so okhttp never queues calls silently behind its defaults (64 calls, 5 per
+ * host); each provider gets a {@code newBuilder()} variant with its own timeouts and protocols.
  */
 public final class Providers implements AutoCloseable {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -100,7 +101,8 @@ public final class Providers implements AutoCloseable {
   private OkHttpClient okhttp(SluiceConfig.ProviderConfig p, Duration timeout) {
     OkHttpClient.Builder b =
         okhttp.newBuilder().callTimeout(timeout).readTimeout(timeout).writeTimeout(timeout);
-    if (p.http2()) {
+    if (p.http2() && p.baseUrl().startsWith("http://")) {
+      // over https:// okhttp offers HTTP/2 by ALPN by itself; prior knowledge is for cleartext
       b.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
     }
     return b.build();

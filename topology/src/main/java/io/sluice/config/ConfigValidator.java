@@ -44,9 +44,6 @@ final class ConfigValidator {
       require(
           SluiceConfig.ProviderConfig.CLIENTS.contains(pc.client()),
           p + key + ".client must be auto, netty or okhttp, not '" + pc.client() + "'");
-      require(
-          !pc.client().equals("netty") || pc.baseUrl().startsWith("http://"),
-          p + key + ".client: netty speaks http:// only; use okhttp or auto for " + pc.baseUrl());
     }
     for (Map.Entry<String, SluiceConfig.ModelConfig> e : c.models().entrySet()) {
       String key = "models." + e.getKey();

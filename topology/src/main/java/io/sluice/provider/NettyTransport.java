@@ -35,6 +35,12 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
@@ -53,6 +59,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -61,18 +69,23 @@ import okhttp3.RequestBody;
 import okio.Buffer;
 
 /**
- * An event-loop HTTP client for one {@code http://} origin (vLLM, Ollama, the simulator, any
- * OpenAI- or Anthropic-compatible server on the local network): no thread per call in flight, so
- * thousands of calls cost a few kilobytes each instead of a thread each.
+ * An event-loop HTTP client for one origin (vLLM, Ollama, the simulator, any OpenAI- or
+ * Anthropic-compatible server, over {@code http://} or {@code https://}): no thread per call in
+ * flight, so thousands of calls cost a few kilobytes each instead of a thread each.
  *
  * <ul>
  *   <li>HTTP/1.1: a pool of keep-alive connections, one call on each at a time, the most recently
  *       used first; an idle connection is closed after {@code idleTimeout}. A call whose reused
  *       connection turns out to be closed by the server before any byte of an answer arrived is
  *       sent once more on a new connection (a keep-alive race, not a provider failure).
- *   <li>HTTP/2 with prior knowledge (h2c): one connection, a stream per call; calls beyond the
- *       server's {@code SETTINGS_MAX_CONCURRENT_STREAMS} wait for a stream rather than fail; a new
- *       connection after the server closes it or sends {@code GOAWAY}.
+ *   <li>HTTP/2: one connection, a stream per call; calls beyond the server's {@code
+ *       SETTINGS_MAX_CONCURRENT_STREAMS} wait for a stream rather than fail; a new connection after
+ *       the server closes it or sends {@code GOAWAY}. Over {@code http://} with prior knowledge
+ *       (h2c); over {@code https://} negotiated by ALPN, and a server that does not agree to {@code
+ *       h2} fails the connection, saying so.
+ *   <li>TLS ({@code https://}): the JDK's TLS with its default trust store (or the given trust
+ *       manager), SNI, and the server's certificate checked against the host name, as okhttp and
+ *       browsers do.
  * </ul>
  *
  * The body is encoded on the event loop, never on the caller's thread. The future completes on the
@@ -89,6 +102,7 @@ public final class NettyTransport implements HttpTransport {
   private final int port;
   private final String hostHeader;
   private final boolean http2;
+  private final SslContext tls; // null for http://
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final Deque<Channel> idle = new ConcurrentLinkedDeque<>();
@@ -99,7 +113,8 @@ public final class NettyTransport implements HttpTransport {
   private volatile boolean closed;
 
   /**
-   * @param baseUrl an {@code http://} URL; every request sent must go to its host and port
+   * @param baseUrl an {@code http://} or {@code https://} URL; every request sent must go to its
+   *     host and port
    * @param group the event loop, shared by the transports of one gateway and closed by its owner
    */
   public NettyTransport(
@@ -108,16 +123,29 @@ public final class NettyTransport implements HttpTransport {
       EventLoopGroup group,
       Duration connectTimeout,
       Duration idleTimeout) {
+    this(baseUrl, http2, group, connectTimeout, idleTimeout, null);
+  }
+
+  /**
+   * @param trust the certificates an {@code https://} server may present (null: the JDK's default
+   *     trust store, as for every other TLS client of the JVM)
+   */
+  public NettyTransport(
+      String baseUrl,
+      boolean http2,
+      EventLoopGroup group,
+      Duration connectTimeout,
+      Duration idleTimeout,
+      X509TrustManager trust) {
     HttpUrl url = HttpUrl.get(baseUrl);
-    if (!url.scheme().equals("http")) {
-      throw new IllegalArgumentException("the netty client speaks http:// only, not " + baseUrl);
-    }
+    boolean https = url.scheme().equals("https");
     this.host = url.host();
     this.port = url.port();
     String h = host.contains(":") ? "[" + host + "]" : host;
-    this.hostHeader = port == 80 ? h : h + ":" + port;
-    this.origin = "http://" + hostHeader;
+    this.hostHeader = port == HttpUrl.defaultPort(url.scheme()) ? h : h + ":" + port;
+    this.origin = url.scheme() + "://" + hostHeader;
     this.http2 = http2;
+    this.tls = https ? tlsContext(http2, trust) : null;
     this.group = group;
     long idleSeconds = Math.max(1, idleTimeout.toSeconds());
     this.bootstrap =
@@ -132,6 +160,7 @@ public final class NettyTransport implements HttpTransport {
                   protected void initChannel(SocketChannel ch) {
                     track(ch);
                     ch.closeFuture().addListener(f -> idle.remove(ch));
+                    addTls(ch);
                     ch.pipeline()
                         .addLast(new AnswerMarker())
                         .addLast(new HttpClientCodec())
@@ -140,6 +169,32 @@ public final class NettyTransport implements HttpTransport {
                         .addLast(new Http1Handler());
                   }
                 });
+  }
+
+  /** TLS offering by ALPN the one protocol this transport speaks. */
+  private static SslContext tlsContext(boolean http2, X509TrustManager trust) {
+    try {
+      return SslContextBuilder.forClient()
+          .trustManager(trust)
+          .endpointIdentificationAlgorithm("HTTPS") // the certificate must name the host
+          .applicationProtocolConfig(
+              new ApplicationProtocolConfig(
+                  ApplicationProtocolConfig.Protocol.ALPN,
+                  ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                  ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                  http2 ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1))
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /** The TLS handler, first in the pipeline, for an {@code https://} origin (else nothing). */
+  private void addTls(Channel ch) {
+    if (tls == null) {
+      return;
+    }
+    ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, port)); // SNI from the host name
   }
 
   @Override
@@ -367,6 +422,10 @@ public final class NettyTransport implements HttpTransport {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     track(ch);
+                    addTls(ch);
+                    if (tls != null) {
+                      ch.pipeline().addLast(new AlpnCheck(ready));
+                    }
                     ch.pipeline()
                         .addLast(
                             Http2FrameCodecBuilder.forClient()
@@ -503,6 +562,48 @@ public final class NettyTransport implements HttpTransport {
   }
 
   /**
+   * Over TLS, fails the connection with the handshake's own error, or when the server did not agree
+   * to HTTP/2 by ALPN (it would not understand the frames that follow).
+   */
+  private final class AlpnCheck extends ChannelInboundHandlerAdapter {
+    private final Promise<Channel> ready;
+
+    AlpnCheck(Promise<Channel> ready) {
+      this.ready = ready;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof SslHandshakeCompletionEvent done) {
+        if (!done.isSuccess()) {
+          Throwable cause = done.cause();
+          // a strict server ends the handshake with this alert rather than choose no protocol
+          boolean refusedH2 =
+              String.valueOf(cause.getMessage()).contains("no_application_protocol");
+          ready.tryFailure(refusedH2 ? noHttp2(cause.getMessage(), cause) : cause);
+        } else {
+          String chosen = ctx.pipeline().get(SslHandler.class).applicationProtocol();
+          if (!ApplicationProtocolNames.HTTP_2.equals(chosen)) {
+            ready.tryFailure(noHttp2(chosen == null ? "no protocol chosen" : chosen, null));
+            ctx.close();
+            return;
+          }
+        }
+        ctx.fireUserEventTriggered(evt);
+        ctx.pipeline().remove(this);
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  private IOException noHttp2(String detail, Throwable cause) {
+    return new IOException(
+        origin + " did not agree to HTTP/2 by ALPN (" + detail + "): set http2: false for it",
+        cause);
+  }
+
+  /**
    * Marks the connection ready at the server's first {@code SETTINGS}, and stops new streams on it
    * once the server sends {@code GOAWAY} or closes it.
    */
@@ -577,7 +678,7 @@ public final class NettyTransport implements HttpTransport {
     }
     h.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     if (h2) {
-      h.set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
+      h.set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), tls == null ? "http" : "https");
     }
     return req;
   }

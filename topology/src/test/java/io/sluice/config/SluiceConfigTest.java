@@ -97,12 +97,16 @@ class SluiceConfigTest {
   }
 
   @Test
-  void givenNettyForAnHttpsProvider_whenParsed_thenTheKeyIsNamed() {
+  void givenNettyForAnHttpsProvider_whenParsed_thenItUsesTheEventLoopClientAndAutoStaysOkHttp() {
     String text =
         CONTRACT_EXAMPLE.replace("max_concurrency: 256", "max_concurrency: 256\n    client: netty");
 
-    assertThatThrownBy(() -> SluiceConfig.parse(text, "sluice.yaml", ENV))
-        .hasMessageContaining("providers.openai-main.client: netty speaks http:// only");
+    SluiceConfig netty = SluiceConfig.parse(text, "sluice.yaml", ENV);
+    SluiceConfig auto = SluiceConfig.parse(CONTRACT_EXAMPLE, "sluice.yaml", ENV);
+
+    assertThat(netty.providers().get("openai-main").baseUrl()).startsWith("https://");
+    assertThat(netty.providers().get("openai-main").usesNetty()).isTrue();
+    assertThat(auto.providers().get("openai-main").usesNetty()).isFalse();
   }
 
   @Test

@@ -299,13 +299,6 @@ class NettyTransportTest {
     }
   }
 
-  @Test
-  void givenAnHttpsUrl_whenBuilt_thenItIsRefused() {
-    assertThatThrownBy(() -> transport("https://api.openai.com/v1", false))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("http:// only");
-  }
-
   private static void acceptAndHold(ServerSocket server) {
     try (Socket s = server.accept()) {
       s.getInputStream().read(new byte[1 << 16]);
