@@ -68,7 +68,8 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   private final GatewayMetrics metrics;
   private final ToolSettings tools;
   private KeyValueStore<String, Response> cacheStore;
-  private CachePurge cachePurge;
+  private StoreSweep<Response> cachePurge;
+  private StoreSweep<SessionState> idleSweep;
   private ProcessorContext<String, SessionOutput> context;
   private KeyValueStore<String, SessionState> sessions;
   private KeyValueStore<String, PendingRequest> pending;
@@ -149,13 +150,19 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
           undispatched.size());
     }
     context.schedule(settings.tick(), PunctuationType.WALL_CLOCK_TIME, this::tick);
+    long idleMs = settings.idleTtl().toMillis();
+    idleSweep =
+        new StoreSweep<>(
+            java.time.Duration.ofSeconds(60),
+            (sid, st, now) -> !queues.containsKey(sid) && now - st.getUpdatedAtMs() > idleMs);
     context.schedule(
-        java.time.Duration.ofSeconds(60),
-        PunctuationType.WALL_CLOCK_TIME,
-        this::expireIdleSessions);
+        java.time.Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::expireIdleSessions);
     if (cache.enabled() && partition == 0) {
       // one task deletes expired cache entries for all: the global store is the same everywhere
-      cachePurge = new CachePurge(cache.ttl());
+      long ttlMs = cache.ttl().toMillis();
+      cachePurge =
+          new StoreSweep<>(
+              StoreSweep.interval(cache.ttl()), (key, r, now) -> now - r.getRespondedAt() > ttlMs);
       context.schedule(
           java.time.Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::purgeCache);
     }
@@ -163,7 +170,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
 
   /** Writes a tombstone to the cache topic for each expired entry of the next slice. */
   private void purgeCache(long now) {
-    List<String> expired = cachePurge.nextExpired(cacheStore, now);
+    List<String> expired = cachePurge.next(cacheStore, now);
     for (String key : expired) {
       emit(key, new SessionOutput.CacheOut(null), now);
     }
@@ -958,16 +965,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   }
 
   private void expireIdleSessions(long now) {
-    List<String> idle = new ArrayList<>();
-    try (KeyValueIterator<String, SessionState> it = sessions.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, SessionState> kv = it.next();
-        if (!queues.containsKey(kv.key)
-            && now - kv.value.getUpdatedAtMs() > settings.idleTtl().toMillis()) {
-          idle.add(kv.key);
-        }
-      }
-    }
+    List<String> idle = idleSweep.next(sessions, now);
     idle.forEach(sessions::delete);
     if (!idle.isEmpty()) {
       log.debug("task {}: forgot {} idle session(s)", context.taskId(), idle.size());

@@ -218,7 +218,7 @@ class ResponseCacheTest {
             t.topics.cache(),
             new org.apache.kafka.common.serialization.StringSerializer(),
             t.serdes.response().serializer());
-    int entries = 2 * CachePurge.SLICE + 500;
+    int entries = 2 * StoreSweep.SLICE + 500;
     for (int i = 0; i < entries; i++) {
       Response r =
           Response.newBuilder()
@@ -239,7 +239,7 @@ class ResponseCacheTest {
       perSecond.add(t.cache.readKeyValuesToList().size());
     }
 
-    assertThat(perSecond).containsExactly(CachePurge.SLICE, CachePurge.SLICE, 500, 0, 0);
+    assertThat(perSecond).containsExactly(StoreSweep.SLICE, StoreSweep.SLICE, 500, 0, 0);
     try (var left = t.driver.<String, Response>getKeyValueStore(CacheStoreUpdater.STORE).all()) {
       assertThat(left.hasNext()).isFalse();
     }
@@ -247,8 +247,8 @@ class ResponseCacheTest {
 
   @Test
   void givenATtl_whenThePurgeIntervalIsDerived_thenItIsAQuarterOfItBetweenAMinuteAndAnHour() {
-    assertThat(CachePurge.interval(Duration.ofMinutes(1))).isEqualTo(Duration.ofMinutes(1));
-    assertThat(CachePurge.interval(Duration.ofHours(1))).isEqualTo(Duration.ofMinutes(15));
-    assertThat(CachePurge.interval(Duration.ofDays(7))).isEqualTo(Duration.ofHours(1));
+    assertThat(StoreSweep.interval(Duration.ofMinutes(1))).isEqualTo(Duration.ofMinutes(1));
+    assertThat(StoreSweep.interval(Duration.ofHours(1))).isEqualTo(Duration.ofMinutes(15));
+    assertThat(StoreSweep.interval(Duration.ofDays(7))).isEqualTo(Duration.ofHours(1));
   }
 }

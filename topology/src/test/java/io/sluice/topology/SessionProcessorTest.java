@@ -226,4 +226,41 @@ class SessionProcessorTest {
     assertThat(usage.value.getCacheHit()).isFalse();
     assertThat(t.usage.isEmpty()).isTrue();
   }
+
+  @Test
+  void givenSessionsIdlePastTheirTtl_whenTheSweepRuns_thenTheyAreForgottenASliceAtATime() {
+    int idle = StoreSweep.SLICE + 200;
+    for (int i = 0; i < idle; i++) {
+      t.send(request("r" + i, String.format("s%05d", i), "hi"));
+      t.complete(t.dispatcher.last(), "hello");
+    }
+    var sessions =
+        t.driver.<String, io.sluice.internal.SessionState>getKeyValueStore(
+            SessionProcessorSupplier.SESSIONS);
+    t.driver.advanceWallClockTime(Duration.ofMinutes(30)); // a pass: nobody is idle an hour yet
+    t.driver.advanceWallClockTime(Duration.ofSeconds(1)); // its second and last slice
+    var fresh = request("fresh", "fresh", "hi"); // sorts first, answered half an hour later
+    fresh.setCreatedAt(TopologyFixture.START.plus(Duration.ofMinutes(30)));
+    t.send(fresh);
+    t.complete(t.dispatcher.last(), "hello");
+    assertThat(count(sessions)).isEqualTo(idle + 1);
+
+    t.driver.advanceWallClockTime(Duration.ofMinutes(31)); // a pass, first slice
+    long afterFirstSlice = count(sessions);
+    t.driver.advanceWallClockTime(Duration.ofSeconds(1)); // its second slice
+
+    assertThat(afterFirstSlice).isEqualTo(idle + 1 - (StoreSweep.SLICE - 1));
+    assertThat(count(sessions)).isEqualTo(1);
+    assertThat(sessions.get("fresh")).isNotNull();
+  }
+
+  private static long count(org.apache.kafka.streams.state.KeyValueStore<String, ?> store) {
+    long n = 0;
+    try (var all = store.all()) {
+      for (; all.hasNext(); all.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
 }
