@@ -34,6 +34,9 @@ public final class KafkaCompletionSink implements CompletionSink {
     p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "sluice-completions");
     this.producer = new KafkaProducer<>(p, new StringSerializer(), serializer);
     this.topic = topic;
+    // start-up I/O: the first send would otherwise wait for the topic's metadata on the provider
+    // client's event loop, holding every call on it
+    producer.partitionsFor(topic);
   }
 
   @Override
