@@ -25,14 +25,7 @@ import org.junit.jupiter.api.Test;
 class SessionRecoveryTest {
   private static final long NOW = TopologyFixture.START.toEpochMilli();
 
-  private final SessionSettings settings =
-      new SessionSettings(
-          4,
-          Duration.ofSeconds(30),
-          Duration.ofHours(1),
-          Duration.ofSeconds(60),
-          Duration.ofMillis(100),
-          false);
+  private final SessionSettings settings = TopologyFixture.SETTINGS;
   private KeyValueStore<String, SessionState> sessions;
   private KeyValueStore<String, PendingRequest> pending;
 
