@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -136,14 +137,25 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     if (cached != null) {
       return CompletableFuture.completedFuture(cached);
     }
-    return fetching.computeIfAbsent(
-        id,
-        k -> {
-          CompletableFuture<Schema> f =
-              callAsync("GET", "schemas/ids/" + id).thenApply(reply -> byIdReply(id, reply));
-          f.whenComplete((schema, e) -> fetching.remove(id));
-          return f;
-        });
+    CompletableFuture<Schema> mine = new CompletableFuture<>();
+    CompletableFuture<Schema> asked = fetching.putIfAbsent(id, mine);
+    if (asked != null) {
+      return asked;
+    }
+    // may complete at once on this thread (a refused connection is quick): outside any map update
+    callAsync("GET", "schemas/ids/" + id)
+        .thenApply(reply -> byIdReply(id, reply))
+        .whenComplete(
+            (schema, e) -> {
+              fetching.remove(id, mine);
+              if (e == null) {
+                mine.complete(schema);
+              } else {
+                mine.completeExceptionally(
+                    e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+              }
+            });
+    return mine;
   }
 
   private Schema byIdReply(int id, JsonNode reply) {

@@ -145,6 +145,34 @@ class HttpSchemaRegistryTest {
   }
 
   @Test
+  void givenAFetchInFlight_whenTheIdIsAskedAgain_thenOneCallServesBothAndAFailureIsAskedAnew()
+      throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse.Builder().code(503).body("{\"error_code\":50301}").build());
+      server.enqueue(
+          new MockResponse.Builder()
+              .body("{\"schema\":" + quote(Request.getClassSchema().toString()) + "}")
+              .headersDelay(200, TimeUnit.MILLISECONDS)
+              .build());
+      server.start();
+      try (HttpSchemaRegistry client =
+          new HttpSchemaRegistry(HttpSchemaRegistry.Options.of(server.url("/").toString()))) {
+        assertThatThrownBy(() -> client.byIdAsync(7).get(10, TimeUnit.SECONDS))
+            .cause()
+            .isInstanceOfSatisfying(
+                SchemaRegistryException.class, e -> assertThat(e.schemaNotFound()).isFalse());
+
+        var first = client.byIdAsync(7);
+        var second = client.byIdAsync(7);
+
+        assertThat(second).isSameAs(first);
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(Request.getClassSchema());
+        assertThat(server.getRequestCount()).as("one call per ask after the failure").isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
   void givenNoRegistryListening_whenAnIdIsFetchedWithoutBlocking_thenItFailsAsWorthRetrying()
       throws Exception {
     int port;
