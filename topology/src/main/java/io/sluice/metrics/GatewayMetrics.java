@@ -35,11 +35,18 @@ public final class GatewayMetrics {
   private final java.util.concurrent.atomic.AtomicLong awaitingSchema =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /** Registered up front, like the gauge above: a series that exists before its first event. */
+  private final Counter cachePurged;
+
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
     Gauge.builder("sluice.requests.awaiting.schema", awaitingSchema, Number::doubleValue)
         .description("requests held until the schema registry answers for a new schema id")
         .register(registry);
+    this.cachePurged =
+        Counter.builder("sluice.cache.purged")
+            .description("expired response-cache entries deleted")
+            .register(registry);
   }
 
   /** Ingest holds {@code delta} more (or, negative, fewer) requests for a schema fetch. */
@@ -139,10 +146,7 @@ public final class GatewayMetrics {
 
   /** Expired entries removed from the response cache (a tombstone each). */
   public void cachePurged(int entries) {
-    Counter.builder("sluice.cache.purged")
-        .description("expired response-cache entries deleted")
-        .register(registry)
-        .increment(entries);
+    cachePurged.increment(entries);
   }
 
   public void tokens(String tenant, String provider, String model, int prompt, int completion) {
