@@ -13,7 +13,6 @@ import io.sluice.events.ChatMessage;
 import io.sluice.events.Request;
 import io.sluice.events.Response;
 import io.sluice.events.ResponseStatus;
-import io.sluice.kafka.TopicSetup;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.serde.ConfluentAvroSerde;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +24,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -82,16 +78,8 @@ class GatewayIT {
         """
             .formatted(broker.bootstrapServers(), state, sim.url(), hanging.url(), failing.url());
     SluiceConfig config = SluiceConfig.parse(yaml, "gateway-it.yaml", Map.of());
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      TopicSetup.ensure(admin, TopicSetup.specs(config, null, null), Duration.ofSeconds(30));
-    }
-    app = SluiceApp.start(config);
-    await().atMost(Duration.ofSeconds(60)).until(() -> app.state() == KafkaStreams.State.RUNNING);
-    producer =
-        new KafkaProducer<>(
-            Topics.producerProps(broker.bootstrapServers()),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
+    app = Topics.startGateway(broker.bootstrapServers(), config);
+    producer = Topics.bytesProducer(broker.bootstrapServers());
   }
 
   @AfterAll

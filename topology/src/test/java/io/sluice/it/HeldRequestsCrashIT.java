@@ -10,7 +10,6 @@ import io.sluice.events.Request;
 import io.sluice.events.Response;
 import io.sluice.events.ResponseStatus;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
-import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.RegistryHttpServer;
 import io.sluice.topology.EvolvedRequests;
 import java.net.InetAddress;
@@ -32,7 +31,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -99,11 +97,7 @@ class HeldRequestsCrashIT {
           SluiceProcess.start(logs.resolve("gateway-1.log"), "run", "--config", config.toString());
       gateway.awaitOutput("Sluice gateway running", Duration.ofSeconds(90));
       Schema evolved = EvolvedRequests.schema("client_hint");
-      int id;
-      try (HttpSchemaRegistry client =
-          new HttpSchemaRegistry(HttpSchemaRegistry.Options.of(registry.url()))) {
-        id = client.register("llm.requests-value", evolved);
-      }
+      int id = EvolvedRequests.register(registry.url(), evolved);
       registry.close();
       registry = null;
       send(bootstrap, id, evolved);
@@ -157,11 +151,7 @@ class HeldRequestsCrashIT {
   }
 
   private static void send(String bootstrap, int id, Schema evolved) {
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(
-            Topics.producerProps(bootstrap),
-            new ByteArraySerializer(),
-            new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer = Topics.bytesProducer(bootstrap)) {
       for (int i = 0; i < REQUESTS; i++) {
         String rid = "held-" + i;
         Request r =

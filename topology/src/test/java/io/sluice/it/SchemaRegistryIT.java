@@ -12,9 +12,7 @@ import io.sluice.events.ChatMessage;
 import io.sluice.events.Request;
 import io.sluice.events.Response;
 import io.sluice.events.ResponseStatus;
-import io.sluice.kafka.TopicSetup;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
-import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.RegistryHttpServer;
 import io.sluice.topology.EvolvedRequests;
 import java.net.URI;
@@ -26,13 +24,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -78,16 +73,8 @@ class SchemaRegistryIT {
         """
             .formatted(broker.bootstrapServers(), state, registryServer.url(), sim.url());
     SluiceConfig config = SluiceConfig.parse(yaml, "registry-it.yaml", Map.of());
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      TopicSetup.ensure(admin, TopicSetup.specs(config, null, null), Duration.ofSeconds(30));
-    }
-    app = SluiceApp.start(config);
-    await().atMost(Duration.ofSeconds(60)).until(() -> app.state() == KafkaStreams.State.RUNNING);
-    producer =
-        new KafkaProducer<>(
-            Topics.producerProps(broker.bootstrapServers()),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
+    app = Topics.startGateway(broker.bootstrapServers(), config);
+    producer = Topics.bytesProducer(broker.bootstrapServers());
   }
 
   @AfterAll
@@ -108,14 +95,6 @@ class SchemaRegistryIT {
         .setMessages(List.of(new ChatMessage("user", text, null, null, List.of())))
         .setCreatedAt(Instant.now())
         .build();
-  }
-
-  /** Registers {@code schema} as a newer producer would, over the registry's REST API. */
-  private static int registerOverHttp(Schema schema) {
-    try (HttpSchemaRegistry client =
-        new HttpSchemaRegistry(HttpSchemaRegistry.Options.of(registryServer.url()))) {
-      return client.register("llm.requests-value", schema);
-    }
   }
 
   private static void send(Request r, byte[] value) {
@@ -148,7 +127,7 @@ class SchemaRegistryIT {
   @Test
   void givenASchemaRegisteredAfterStartUp_whenARequestUsesIt_thenItIsAnswered() {
     Schema evolved = EvolvedRequests.schema("client_hint");
-    int id = registerOverHttp(evolved);
+    int id = EvolvedRequests.register(registryServer.url(), evolved);
     Request r = request("new-schema", "written by a newer producer");
 
     send(r, EvolvedRequests.framed(id, evolved, r));
@@ -162,7 +141,7 @@ class SchemaRegistryIT {
   void givenTheRegistryDown_whenARequestWithANewIdArrives_thenItWaitsAndIsAnsweredOnceItIsBack()
       throws Exception {
     Schema evolved = EvolvedRequests.schema("client_region");
-    int id = registerOverHttp(evolved);
+    int id = EvolvedRequests.register(registryServer.url(), evolved);
     Request r = request("registry-down", "asked while the registry is down");
     registryServer.close();
     try {

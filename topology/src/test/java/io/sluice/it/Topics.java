@@ -1,6 +1,9 @@
 package io.sluice.it;
 
+import io.sluice.app.SluiceApp;
+import io.sluice.config.SluiceConfig;
 import io.sluice.events.Response;
+import io.sluice.kafka.TopicSetup;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.serde.ConfluentAvroSerde;
 import java.time.Duration;
@@ -9,15 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.awaitility.Awaitility;
 
 /**
- * Reads a whole topic from the beginning, read_committed, into a growing list. Test thread only.
+ * The integration tests' Kafka helpers: read a whole topic from the beginning, read_committed, into
+ * a growing list; produce raw bytes; create the topics and start a gateway. Test thread only.
  */
 final class Topics {
   private Topics() {}
@@ -37,7 +46,7 @@ final class Topics {
               new StringDeserializer(),
               ConfluentAvroSerde.forValues(type, CatalogSchemaRegistry.bundled()).deserializer());
       List<TopicPartition> tps = new ArrayList<>();
-      org.awaitility.Awaitility.await()
+      Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(
               () -> {
@@ -104,5 +113,23 @@ final class Topics {
         "true",
         "linger.ms",
         "5");
+  }
+
+  /** A producer of raw key and value bytes, with {@link #producerProps}. */
+  static KafkaProducer<byte[], byte[]> bytesProducer(String bootstrap) {
+    return new KafkaProducer<>(
+        producerProps(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Creates the config's topics, starts the gateway in this JVM and waits until it runs. */
+  static SluiceApp startGateway(String bootstrap, SluiceConfig config) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      TopicSetup.ensure(admin, TopicSetup.specs(config, null, null), Duration.ofSeconds(30));
+    }
+    SluiceApp app = SluiceApp.start(config);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> app.state() == KafkaStreams.State.RUNNING);
+    return app;
   }
 }

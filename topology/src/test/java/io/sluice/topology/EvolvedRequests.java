@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.events.Request;
 import io.sluice.schema.AvroTrust;
+import io.sluice.schema.registry.HttpSchemaRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +41,14 @@ public final class EvolvedRequests {
       return new Schema.Parser().parse(schema.toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Registers {@code schema} for the requests topic as a newer producer would, over HTTP. */
+  public static int register(String registryUrl, Schema schema) {
+    try (HttpSchemaRegistry client =
+        new HttpSchemaRegistry(HttpSchemaRegistry.Options.of(registryUrl))) {
+      return client.register("llm.requests-value", schema);
     }
   }
 
