@@ -112,7 +112,7 @@ final class ChaosFleet implements AutoCloseable {
         topics:
           partitions: %d
         providers:
-          sim: {type: openai, base_url: "%s/v1", timeout_ms: 5000, max_concurrency: 256}
+          sim: {type: openai, base_url: "%s/v1", timeout_ms: 10000, max_concurrency: 256}
         models:
           gpt: {deployments: [{provider: sim, model: sim-gpt}]}
         http: {port: 0}

@@ -67,7 +67,7 @@ class ChaosKill9IT {
         assertThat(s.lost()).as("lost").isZero();
         assertThat(s.duplicated()).as("duplicated under exactly-once").isZero();
         assertThat(s.outOfOrder()).as("answers out of session order").isZero();
-        assertThat(s.statuses()).containsOnlyKeys("OK");
+        assertThat(s.statuses()).as(s.line()).containsOnlyKeys("OK");
         assertThat(killedWithCallsInFlight).as("kills with provider calls in flight").isPositive();
       }
     }

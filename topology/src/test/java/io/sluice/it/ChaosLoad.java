@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.events.ChatMessage;
 import io.sluice.events.Request;
 import io.sluice.events.Response;
+import io.sluice.events.TraceSpan;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.serde.ConfluentAvroSerde;
 import java.io.IOException;
@@ -74,6 +75,7 @@ final class ChaosLoad implements AutoCloseable {
   }
 
   private final String scenario;
+  private final String bootstrap;
   private final Options options;
   private final KafkaProducer<String, Request> producer;
   private final Topics.Reader<Response> reader;
@@ -88,6 +90,7 @@ final class ChaosLoad implements AutoCloseable {
 
   private ChaosLoad(String scenario, String bootstrap, Options options) {
     this.scenario = scenario;
+    this.bootstrap = bootstrap;
     this.options = options;
     Map<String, Object> props = new HashMap<>(Topics.producerProps(bootstrap));
     // Ride out a broker restart: keep retrying instead of failing the send, and keep the known
@@ -252,7 +255,7 @@ final class ChaosLoad implements AutoCloseable {
 
   /** Prints the summary line, appends it to {@link #SUMMARY} and returns it. */
   Summary report(String details) {
-    Summary s = summary(details);
+    Summary s = summary(details + " failed_provider_calls=" + failedProviderCalls());
     System.out.println(s.line());
     try {
       Files.createDirectories(SUMMARY.toAbsolutePath().getParent());
@@ -300,6 +303,36 @@ final class ChaosLoad implements AutoCloseable {
         statuses,
         "%s sessions=%d rate=%d/s seconds=%d latency_ms_p50/p99/max=%s"
             .formatted(details, options.sessions(), options.perSecond(), seconds, latency));
+  }
+
+  /**
+   * The failed provider calls of this load's answers, by error code and HTTP status, from their
+   * {@code provider.call} spans (the attempts of the completion that answered; a call whose
+   * completion a crash lost has no span).
+   */
+  private Map<String, Integer> failedProviderCalls() {
+    Map<String, Integer> failed = new TreeMap<>();
+    try (Topics.Reader<TraceSpan> spans =
+        new Topics.Reader<>(bootstrap, "llm.traces", TraceSpan.class)) {
+      int empty = 0;
+      for (int i = 0; i < 600 && empty < 3; i++) { // until three polls in a row bring nothing
+        int before = spans.records.size();
+        spans.poll();
+        empty = spans.records.size() == before ? empty + 1 : 0;
+      }
+      for (TraceSpan span : spans.values()) {
+        if (span.getName().equals("provider.call")
+            && span.getStatus().equals("ERROR")
+            && span.getRequestId().startsWith(scenario + "-s")) {
+          Map<String, String> a = span.getAttributes();
+          String key =
+              a.get("error_code")
+                  + (a.containsKey("http_status") ? ":" + a.get("http_status") : "");
+          failed.merge(key, 1, Integer::sum);
+        }
+      }
+    }
+    return failed;
   }
 
   /** First answers that came after the answer to a later turn of the same session. */

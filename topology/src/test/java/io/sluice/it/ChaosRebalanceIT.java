@@ -96,7 +96,7 @@ class ChaosRebalanceIT {
         assertThat(s.lost()).as("lost").isZero();
         assertThat(s.duplicated()).as("duplicated under exactly-once").isZero();
         assertThat(s.outOfOrder()).as("answers out of session order").isZero();
-        assertThat(s.statuses()).containsOnlyKeys("OK");
+        assertThat(s.statuses()).as(s.line()).containsOnlyKeys("OK");
       }
     }
   }
