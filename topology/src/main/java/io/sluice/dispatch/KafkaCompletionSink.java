@@ -3,6 +3,7 @@ package io.sluice.dispatch;
 import io.sluice.internal.Completion;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,6 +33,14 @@ public final class KafkaCompletionSink implements CompletionSink {
     // broker takes a few larger requests instead of one per completion.
     p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "sluice-completions");
+    // publish() runs on the provider client's threads (a Netty event loop serves every call in
+    // flight), so send() must never wait. With Kafka's default "rebootstrap", a producer that has
+    // lost every broker forgets the topic's partitions, and each send then blocks for
+    // max.block.ms (60 s) and fails: during a broker restart the event loop stalled, calls in
+    // flight timed out, the circuit opened and requests were answered circuit_open, while the
+    // completions were lost (ChaosBrokerRestartIT). Keeping the known partitions, a send during an
+    // outage is buffered and delivered when the broker is back, within delivery.timeout.ms.
+    p.putIfAbsent(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG, "none");
     this.producer = new KafkaProducer<>(p, new StringSerializer(), serializer);
     this.topic = topic;
     // start-up I/O: the first send would otherwise wait for the topic's metadata on the provider
