@@ -61,6 +61,9 @@ class ChaosRebalanceIT {
           }
           fleet.start(more.toArray(String[]::new));
           up.addAll(more);
+          if (round > 1) {
+            more.forEach(m -> events.add("+" + m));
+          }
           load.progress("running " + up);
           load.awaitProgress(RATE * 2, Duration.ofSeconds(180));
           // When a fourth joins,
