@@ -21,13 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
  * data directory in the middle of load, while {@code sluice run} (exactly once) keeps running. The
  * gateway must recover by itself, without a restart: every accepted request answered exactly once,
  * in session order. The broker is down for its own shutdown and start-up plus {@code
- * -Dsluice.chaos.outage.s=S} (0 in CI) of requests sent meanwhile; {@code
+ * -Dsluice.chaos.outage.s=S} (5 in CI) of requests sent meanwhile; {@code
  * -Dsluice.chaos.broker.restarts=N} (1 in CI).
  */
 @Tag("integration")
 class ChaosBrokerRestartIT {
   private static final int RESTARTS = Integer.getInteger("sluice.chaos.broker.restarts", 1);
-  private static final int OUTAGE_S = Integer.getInteger("sluice.chaos.outage.s", 0);
+  private static final int OUTAGE_S = Integer.getInteger("sluice.chaos.outage.s", 5);
   private static final int RATE = Integer.getInteger("sluice.chaos.rate", 5);
 
   @Test

@@ -193,16 +193,16 @@ final class ChaosLoad implements AutoCloseable {
    * running now.
    */
   void awaitProgress(int more, Duration timeout) {
-    int before;
-    int now = answered();
-    for (int i = 0; i < 100; i++) { // until a poll brings nothing new (bounded)
-      before = now;
-      now = answered();
-      if (now == before) {
-        break;
-      }
-    }
-    int target = now + more;
+    await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptionsInstanceOf(org.apache.kafka.common.errors.TimeoutException.class)
+        .until(
+            () -> {
+              answered();
+              return reader.caughtUp();
+            });
+    int target = answered() + more;
     await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> answered() >= target);
     progress("answering");
   }

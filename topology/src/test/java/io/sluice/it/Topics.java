@@ -67,6 +67,15 @@ final class Topics {
       return values();
     }
 
+    /**
+     * Whether everything committed so far has been read: the position is at the end of every
+     * partition (for this read_committed consumer, the last stable offset).
+     */
+    boolean caughtUp() {
+      Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+      return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+
     List<T> values() {
       return records.stream().map(ConsumerRecord::value).toList();
     }
