@@ -8,8 +8,13 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.app.errors.ErrorHandling;
+import io.sluice.app.errors.ThreadFailurePolicy;
+import io.sluice.bounds.KafkaLimits;
+import io.sluice.bounds.RecordLimits;
 import io.sluice.config.Durations;
 import io.sluice.config.SluiceConfig;
+import io.sluice.dispatch.BoundedCompletionSink;
 import io.sluice.dispatch.HttpDispatcher;
 import io.sluice.dispatch.KafkaCompletionSink;
 import io.sluice.http.AdminHttpServer;
@@ -38,7 +43,6 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
@@ -76,9 +80,12 @@ public final class SluiceApp implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
     this.providers = Providers.from(config);
+    Properties completionProps = new Properties();
+    completionProps.putAll(clientProps);
+    KafkaLimits.applyToProducer(completionProps, RecordLimits.from(config));
     this.completions =
         new KafkaCompletionSink(
-            clientProps, topics.completions(), serdes.completion().serializer());
+            completionProps, topics.completions(), serdes.completion().serializer());
     ModelCatalog models = ModelCatalog.from(config);
     RoutingSettings routing = RoutingSettings.from(config.routing());
     this.dispatcher =
@@ -87,7 +94,7 @@ public final class SluiceApp implements AutoCloseable {
             new Router(routing),
             providers.clients(),
             Providers.maxConcurrency(config),
-            completions,
+            new BoundedCompletionSink(completions, RecordLimits.from(config), metrics),
             100_000,
             routing,
             metrics,
@@ -103,14 +110,13 @@ public final class SluiceApp implements AutoCloseable {
                 cacheSettings(config),
                 toolSettings(config),
                 metrics,
-                () -> dispatcher));
-    this.streams = new KafkaStreams(topology, StreamsProperties.of(config));
+                () -> dispatcher,
+                RecordLimits.from(config)));
+    Properties streamsProps = StreamsProperties.of(config);
+    ErrorHandling.install(streamsProps, metrics, topics.dlq());
+    this.streams = new KafkaStreams(topology, streamsProps);
     streams.setUncaughtExceptionHandler(
-        e -> {
-          log.error("stream thread failed; stopping the gateway", e);
-          fatal = e;
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        new ThreadFailurePolicy(metrics, Clock.systemUTC(), e -> fatal = e));
     streams.setStateListener(
         (now, before) -> {
           log.info("Kafka Streams: {} -> {}", before, now);
