@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.app.errors.BrokerWatchdog;
 import io.sluice.app.errors.ErrorHandling;
 import io.sluice.app.errors.ThreadFailurePolicy;
 import io.sluice.bounds.KafkaLimits;
@@ -64,6 +65,7 @@ public final class SluiceApp implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final SchemaRegistry schemas;
   private final ToolBridge bridge;
+  private final BrokerWatchdog watchdog;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Throwable fatal;
 
@@ -137,6 +139,15 @@ public final class SluiceApp implements AutoCloseable {
     Gauge.builder("sluice.dispatch.queued", dispatcher, HttpDispatcher::queued)
         .description("requests waiting for a provider lane")
         .register(registry);
+    this.watchdog =
+        new BrokerWatchdog(
+            clientProps,
+            Durations.parse(config.kafka().brokerLossTimeout(), "kafka.broker_loss_timeout"),
+            Clock.systemUTC(),
+            e -> {
+              fatal = e;
+              stopped.countDown();
+            });
     this.bridge = config.tools() == null ? null : ToolBridge.start(bridgeOptions(config, schemas));
     this.admin =
         AdminHttpServer.start(config.http().host(), config.http().port(), registry, this::health);
@@ -277,6 +288,7 @@ public final class SluiceApp implements AutoCloseable {
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
     streamsMetrics.close();
+    watchdog.close();
     dispatcher.close();
     completions.close();
     admin.close();

@@ -34,25 +34,29 @@ final class History {
     if (bytes(turn) > maxBytes) {
       return new Appended(false, 0);
     }
+    int before = history.size() + turn.size();
     history.addAll(turn);
-    int before = history.size();
     long others = history.stream().filter(m -> !isSystem(m)).count();
-    long size = bytes(history);
-    for (Iterator<ChatMessage> it = history.iterator(); it.hasNext(); ) {
-      ChatMessage m = it.next();
-      if (others <= maxMessages && size <= maxBytes) {
-        break;
-      }
-      if (!isSystem(m)) {
+    for (Iterator<ChatMessage> it = history.iterator(); it.hasNext() && others > maxMessages; ) {
+      if (!isSystem(it.next())) {
         it.remove();
         others--;
-        size -= bytes(m);
       }
     }
-    for (Iterator<ChatMessage> it = history.iterator(); it.hasNext() && size > maxBytes; ) {
-      ChatMessage m = it.next();
-      it.remove();
-      size -= bytes(m);
+    long size = bytes(history);
+    // by bytes: earlier non-system messages first, then system messages; the turn fits alone
+    int older = history.size() - turn.size();
+    for (boolean system : new boolean[] {false, true}) {
+      for (int i = 0; i < older && size > maxBytes; ) {
+        ChatMessage m = history.get(i);
+        if (isSystem(m) == system) {
+          history.remove(i);
+          older--;
+          size -= bytes(m);
+        } else {
+          i++;
+        }
+      }
     }
     return new Appended(true, before - history.size());
   }

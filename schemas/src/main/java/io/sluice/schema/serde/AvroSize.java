@@ -1,5 +1,6 @@
 package io.sluice.schema.serde;
 
+import io.sluice.schema.AvroTrust;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -50,6 +51,7 @@ public final class AvroSize {
 
   /** The exact encoded size of {@code record} with the framing. */
   public static long exact(SpecificRecord record) {
+    AvroTrust.install();
     Counter out = new Counter();
     BinaryEncoder encoder = ENCODERS.directBinaryEncoder(out, null);
     try {
