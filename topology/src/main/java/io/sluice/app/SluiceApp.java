@@ -7,8 +7,13 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.app.errors.ErrorHandling;
+import io.sluice.app.errors.ThreadFailurePolicy;
+import io.sluice.bounds.KafkaLimits;
+import io.sluice.bounds.RecordLimits;
 import io.sluice.config.Durations;
 import io.sluice.config.SluiceConfig;
+import io.sluice.dispatch.BoundedCompletionSink;
 import io.sluice.dispatch.HttpDispatcher;
 import io.sluice.dispatch.KafkaCompletionSink;
 import io.sluice.http.AdminHttpServer;
@@ -37,7 +42,6 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
@@ -75,9 +79,12 @@ public final class SluiceApp implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics(registry);
     StateGuard guard = StateGuard.connect(clientProps, config, metrics);
     this.providers = Providers.from(config);
+    Properties completionProps = new Properties();
+    completionProps.putAll(clientProps);
+    KafkaLimits.applyToProducer(completionProps, RecordLimits.from(config));
     this.completions =
         new KafkaCompletionSink(
-            clientProps, topics.completions(), serdes.completion().serializer());
+            completionProps, topics.completions(), serdes.completion().serializer());
     ModelCatalog models = ModelCatalog.from(config);
     RoutingSettings routing = RoutingSettings.from(config.routing());
     this.dispatcher =
@@ -86,7 +93,7 @@ public final class SluiceApp implements AutoCloseable {
             new Router(routing),
             providers.clients(),
             Providers.maxConcurrency(config),
-            completions,
+            new BoundedCompletionSink(completions, RecordLimits.from(config), metrics),
             100_000,
             routing,
             metrics,
@@ -101,8 +108,10 @@ public final class SluiceApp implements AutoCloseable {
             cacheSettings(config),
             toolSettings(config),
             metrics,
-            () -> dispatcher);
+            () -> dispatcher,
+            RecordLimits.from(config));
     Properties streamsProps = StreamsProperties.of(config);
+    ErrorHandling.install(streamsProps, metrics, topics.dlq());
     streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());
     this.streams =
         new RestartableStreams(
@@ -111,11 +120,7 @@ public final class SluiceApp implements AutoCloseable {
             registry,
             metrics);
     streams.setUncaughtExceptionHandler(
-        e -> {
-          log.error("stream thread failed; stopping the gateway", e);
-          fatal = e;
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        new ThreadFailurePolicy(metrics, Clock.systemUTC(), e -> fatal = e));
     streams.setStateListener(
         (now, before) -> {
           log.info("Kafka Streams: {} -> {}", before, now);

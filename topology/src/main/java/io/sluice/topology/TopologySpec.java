@@ -1,5 +1,6 @@
 package io.sluice.topology;
 
+import io.sluice.bounds.RecordLimits;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dispatch.Dispatcher;
 import io.sluice.metrics.GatewayMetrics;
@@ -9,7 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * Everything the topology is built from: topic names, serdes, the routing table, tenants, the
- * session settings and the dispatcher (handed to processors, never called while building).
+ * session settings, the dispatcher (handed to processors, never called while building) and the size
+ * bounds of every record written.
  */
 public record TopologySpec(
     Topics topics,
@@ -20,7 +22,32 @@ public record TopologySpec(
     CacheSettings cache,
     ToolSettings tools,
     GatewayMetrics metrics,
-    Supplier<Dispatcher> dispatcher) {
+    Supplier<Dispatcher> dispatcher,
+    RecordLimits limits) {
+
+  /** A spec with the default record limits. */
+  public TopologySpec(
+      Topics topics,
+      EventSerdes serdes,
+      ModelCatalog models,
+      Map<String, SluiceConfig.TenantConfig> tenants,
+      SessionSettings sessions,
+      CacheSettings cache,
+      ToolSettings tools,
+      GatewayMetrics metrics,
+      Supplier<Dispatcher> dispatcher) {
+    this(
+        topics,
+        serdes,
+        models,
+        tenants,
+        sessions,
+        cache,
+        tools,
+        metrics,
+        dispatcher,
+        RecordLimits.DEFAULTS);
+  }
 
   /** The topics the topology reads and writes. */
   public record Topics(

@@ -1,0 +1,78 @@
+package io.sluice.bounds;
+
+import io.sluice.config.ConfigException;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The three Kafka settings that must agree with {@code kafka.max_record_bytes}: the producers'
+ * {@code max.request.size} (a larger record is refused before it is sent), the topics' {@code
+ * max.message.bytes} (a larger batch is refused by the broker) and the consumers' {@code
+ * max.partition.fetch.bytes} (a smaller one still reads a large record, but one fetch at a time).
+ * Sluice sets all three from the one key, for its own clients and for the topics it creates; an
+ * explicit {@code kafka.properties} value that is too small is a config error.
+ */
+public final class KafkaLimits {
+  private static final long KAFKA_DEFAULT_FETCH = 1_048_576;
+
+  private KafkaLimits() {}
+
+  /** Sets the producer's and consumers' sizes in Kafka Streams properties {@code p}. */
+  public static void applyToStreams(Properties p, RecordLimits limits) {
+    long request = limits.producerMaxRequestSize();
+    requireAtLeast(p, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, request);
+    requireAtLeast(
+        p, StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), request);
+    p.putIfAbsent(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        String.valueOf(request));
+    // the changelog and repartition topics Kafka Streams creates
+    p.putIfAbsent(
+        StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), String.valueOf(request));
+    p.putIfAbsent(
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        String.valueOf(Math.max(KAFKA_DEFAULT_FETCH, request)));
+  }
+
+  /** Sets the producer's size in the properties {@code p} of a plain producer. */
+  public static void applyToProducer(Properties p, RecordLimits limits) {
+    long request = limits.producerMaxRequestSize();
+    requireAtLeast(p, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, request);
+    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(request));
+  }
+
+  /** The topic config of every topic Sluice creates. */
+  public static Map<String, String> topicConfig(RecordLimits limits) {
+    return Map.of(
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(limits.producerMaxRequestSize()));
+  }
+
+  private static void requireAtLeast(Properties p, String key, long needed) {
+    Object v = p.get(key);
+    if (v == null) {
+      return;
+    }
+    long set;
+    try {
+      set = Long.parseLong(v.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException("kafka.properties." + key + " must be a number, not '" + v + "'");
+    }
+    if (set < needed) {
+      throw new ConfigException(
+          "kafka.properties."
+              + key
+              + " is "
+              + set
+              + " but kafka.max_record_bytes needs at least "
+              + needed
+              + " (the record limit plus "
+              + RecordLimits.PRODUCER_HEADROOM_BYTES
+              + " for headers and overhead); raise it or lower kafka.max_record_bytes");
+    }
+  }
+}
