@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.app.errors.BrokerWatchdog;
 import io.sluice.app.errors.ErrorHandling;
 import io.sluice.app.errors.ThreadFailurePolicy;
 import io.sluice.bounds.KafkaLimits;
@@ -62,6 +63,7 @@ public final class SluiceApp implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final SchemaRegistry schemas;
   private final ToolBridge bridge;
+  private final BrokerWatchdog watchdog;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Throwable fatal;
 
@@ -139,6 +141,15 @@ public final class SluiceApp implements AutoCloseable {
     Gauge.builder("sluice.dispatch.queued", dispatcher, HttpDispatcher::queued)
         .description("requests waiting for a provider lane")
         .register(registry);
+    this.watchdog =
+        new BrokerWatchdog(
+            clientProps,
+            Durations.parse(config.kafka().brokerLossTimeout(), "kafka.broker_loss_timeout"),
+            Clock.systemUTC(),
+            e -> {
+              fatal = e;
+              stopped.countDown();
+            });
     this.bridge = config.tools() == null ? null : ToolBridge.start(bridgeOptions(config, schemas));
     this.admin =
         AdminHttpServer.start(config.http().host(), config.http().port(), registry, this::health);
@@ -278,6 +289,7 @@ public final class SluiceApp implements AutoCloseable {
     streams.close(
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
+    watchdog.close();
     dispatcher.close();
     completions.close();
     admin.close();

@@ -1,10 +1,17 @@
 package io.sluice.bounds;
 
 import io.sluice.config.ConfigException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -49,6 +56,37 @@ public final class KafkaLimits {
   public static Map<String, String> topicConfig(RecordLimits limits) {
     return Map.of(
         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(limits.producerMaxRequestSize()));
+  }
+
+  /**
+   * Every topic Sluice writes must take its largest record: a topic created before, or by hand,
+   * with a smaller {@code max.message.bytes} would refuse it at the broker, which no bound in the
+   * gateway can prevent.
+   */
+  public static void verifyTopics(Admin admin, Collection<String> topics, RecordLimits limits)
+      throws Exception {
+    long needed = limits.producerMaxRequestSize();
+    List<ConfigResource> resources =
+        topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    Map<ConfigResource, Config> configs =
+        admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+    for (Map.Entry<ConfigResource, Config> e : configs.entrySet()) {
+      ConfigEntry max = e.getValue().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+      if (max != null && max.value() != null && Long.parseLong(max.value()) < needed) {
+        throw new ConfigException(
+            "topic "
+                + e.getKey().name()
+                + " has max.message.bytes="
+                + max.value()
+                + " but kafka.max_record_bytes needs "
+                + needed
+                + "; raise it (kafka-configs --alter --entity-type topics --entity-name "
+                + e.getKey().name()
+                + " --add-config max.message.bytes="
+                + needed
+                + ") or lower kafka.max_record_bytes");
+      }
+    }
   }
 
   private static void requireAtLeast(Properties p, String key, long needed) {

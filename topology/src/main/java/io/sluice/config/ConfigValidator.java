@@ -34,6 +34,9 @@ final class ConfigValidator {
     require(k.lingerMs() >= 0, p + "kafka.linger_ms must be >= 0");
     require(k.numStreamThreads() > 0, p + "kafka.num_stream_threads must be > 0");
     require(
+        Durations.parse(k.brokerLossTimeout(), p + "kafka.broker_loss_timeout").toSeconds() >= 30,
+        p + "kafka.broker_loss_timeout must be at least 30s");
+    require(
         k.maxRecordBytes() >= MIN_RECORD_BYTES && k.maxRecordBytes() <= MAX_RECORD_BYTES,
         p
             + "kafka.max_record_bytes must be between "

@@ -41,7 +41,7 @@ public record SluiceConfig(
     kafka =
         kafka != null
             ? kafka
-            : new KafkaSection(null, null, null, null, null, null, null, null, null, null);
+            : new KafkaSection(null, null, null, null, null, null, null, null, null, null, null);
     topics = topics != null ? topics : TopicsSection.defaults();
     providers = providers != null ? providers : Map.of();
     models = models != null ? models : Map.of();
@@ -68,7 +68,8 @@ public record SluiceConfig(
       Integer numStreamThreads,
       String stateDir,
       String instanceId,
-      Long maxRecordBytes) {
+      Long maxRecordBytes,
+      String brokerLossTimeout) {
     public KafkaSection {
       bootstrapServers = bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092";
       applicationId = applicationId != null ? applicationId : "sluice";
@@ -83,6 +84,7 @@ public record SluiceConfig(
       // stateDir stays null when unset: the default, ~/.sluice/state/<cluster id>, needs the
       // cluster id, known only once connected (io.sluice.app.StateLocation)
       maxRecordBytes = maxRecordBytes != null ? maxRecordBytes : DEFAULT_MAX_RECORD_BYTES;
+      brokerLossTimeout = brokerLossTimeout != null ? brokerLossTimeout : "5m";
     }
 
     /**

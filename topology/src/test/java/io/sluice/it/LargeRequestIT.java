@@ -44,7 +44,8 @@ class LargeRequestIT {
     int port = freePort();
     Path logs = Path.of("target/large-request-it");
     try (LlmSimulator sim =
-            LlmSimulator.start(LlmSimulator.Options.loopback(0, new SimFaults(20, 0, 0, "500", 1, 0)));
+            LlmSimulator.start(
+                LlmSimulator.Options.loopback(0, new SimFaults(20, 0, 0, "500", 1, 0)));
         SluiceProcess broker =
             SluiceProcess.start(
                     logs.resolve("broker.log"),
@@ -56,6 +57,7 @@ class LargeRequestIT {
                     "--registry-port",
                     "0")
                 .awaitOutput("Ready", Duration.ofSeconds(90))) {
+      assertThat(broker.alive()).isTrue();
       String bootstrap = "127.0.0.1:" + port;
       Path config = dir.resolve("sluice.yaml");
       Files.writeString(
@@ -104,7 +106,8 @@ class LargeRequestIT {
         // When it is killed and started again on the same state
         gateway.kill9();
         try (SluiceProcess again =
-            SluiceProcess.start(logs.resolve("gateway-2.log"), "run", "--config", config.toString())) {
+            SluiceProcess.start(
+                logs.resolve("gateway-2.log"), "run", "--config", config.toString())) {
           again.awaitOutput("Sluice gateway running", Duration.ofSeconds(90));
           send(producer, "big", "big-4", "still there?", expected);
           send(producer, "after-kill", "after-kill-1", "a new session", expected);
@@ -153,7 +156,8 @@ class LargeRequestIT {
   private static KafkaProducer<String, Request> producer(String bootstrap) {
     ConfluentAvroSerde<Request> serde =
         ConfluentAvroSerde.forValues(Request.class, CatalogSchemaRegistry.bundled());
-    return new KafkaProducer<>(Topics.producerProps(bootstrap), new StringSerializer(), serde.serializer());
+    return new KafkaProducer<>(
+        Topics.producerProps(bootstrap), new StringSerializer(), serde.serializer());
   }
 
   private static void send(
