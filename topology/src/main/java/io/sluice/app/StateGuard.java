@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
+import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,8 +108,14 @@ final class StateGuard {
 
   private void checkCache(Admin admin, Path appDir, TopicDescription topic, String knownTopicId)
       throws Exception {
-    Optional<GlobalStoreOffsets> stored =
-        GlobalStoreOffsets.read(GlobalStoreOffsets.storeDir(appDir, CACHE_STORE));
+    Optional<GlobalStoreOffsets> stored;
+    try {
+      stored = GlobalStoreOffsets.read(GlobalStoreOffsets.storeDir(appDir, CACHE_STORE));
+    } catch (RocksDBException e) {
+      // Kafka Streams would fail to open it too, and under at-least-once never delete it
+      rebuild(appDir, GatewayMetrics.REBUILT_UNREADABLE, "it cannot be read (" + e + ")");
+      return;
+    }
     if (stored.isEmpty()) {
       return; // nothing on disk (first start, or already wiped): Kafka Streams builds it anew
     }
@@ -126,15 +133,19 @@ final class StateGuard {
       reason = why == null ? null : GatewayMetrics.REBUILT_OFFSET_OUT_OF_RANGE;
     }
     if (reason != null) {
-      log.warn(
-          "the response cache's local copy in {} cannot be used: {}; deleting it, it is rebuilt"
-              + " from {}",
-          appDir.resolve("global"),
-          why,
-          cacheTopic);
-      deleteCache();
-      metrics.stateRebuilt(CACHE_STORE, reason);
+      rebuild(appDir, reason, why);
     }
+  }
+
+  private void rebuild(Path appDir, String reason, String why) throws java.io.IOException {
+    log.warn(
+        "the response cache's local copy in {} cannot be used: {}; deleting it, it is rebuilt"
+            + " from {}",
+        appDir.resolve("global"),
+        why,
+        cacheTopic);
+    deleteCache();
+    metrics.stateRebuilt(CACHE_STORE, reason);
   }
 
   /**

@@ -47,6 +47,7 @@ public final class GatewayMetrics {
   public static final String REBUILT_OFFSET_OUT_OF_RANGE = "offset_out_of_range";
   public static final String REBUILT_UNCLEAN_SHUTDOWN = "unclean_shutdown";
   public static final String REBUILT_GLOBAL_THREAD_DIED = "global_thread_died";
+  public static final String REBUILT_UNREADABLE = "unreadable";
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -67,7 +68,8 @@ public final class GatewayMetrics {
             REBUILT_TOPIC_RECREATED,
             REBUILT_OFFSET_OUT_OF_RANGE,
             REBUILT_UNCLEAN_SHUTDOWN,
-            REBUILT_GLOBAL_THREAD_DIED)) {
+            REBUILT_GLOBAL_THREAD_DIED,
+            REBUILT_UNREADABLE)) {
       rebuiltCounter("cache", reason);
     }
     rebuiltCounter("tasks", REBUILT_OTHER_CLUSTER);
