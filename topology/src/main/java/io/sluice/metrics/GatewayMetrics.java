@@ -58,6 +58,8 @@ public final class GatewayMetrics {
         Counter.builder("sluice.cache.purged")
             .description("expired response-cache entries deleted")
             .register(registry);
+    // a series before the first refusal, for the alert rule and the dashboard
+    recordRefusedCounter("none", "none");
     this.threadsReplaced =
         Counter.builder("sluice.stream.threads.replaced")
             .description("stream threads that died and were replaced")
@@ -247,16 +249,18 @@ public final class GatewayMetrics {
 
   /** A record the producer or broker refused, left out by the production exception handler. */
   public void recordRefused(String topic, String error) {
-    counters
-        .computeIfAbsent(
-            new MeterKey("sluice.records.refused", topic, error, null, null),
-            k ->
-                Counter.builder(k.name())
-                    .description("records the producer or the broker refused")
-                    .tag("topic", k.a())
-                    .tag("error", k.b())
-                    .register(registry))
-        .increment();
+    recordRefusedCounter(topic, error).increment();
+  }
+
+  private Counter recordRefusedCounter(String topic, String error) {
+    return counters.computeIfAbsent(
+        new MeterKey("sluice.records.refused", topic, error, null, null),
+        k ->
+            Counter.builder(k.name())
+                .description("records the producer or the broker refused")
+                .tag("topic", k.a())
+                .tag("error", k.b())
+                .register(registry));
   }
 
   /** A processor failed on a record; the record went to the dead-letter topic. */
