@@ -67,7 +67,7 @@ final class BenchStack {
                 0, 0, 0, null, new SimFaults(simLatencyMs, 0, 0, "500", 1, 0), o.partitions));
     started.add(stack);
     bootstrapServers = stack.bootstrapServers();
-    TempDir stateDir = TempDir.create("sluice-bench-state-");
+    TempDir stateDir = TempDir.createForState("sluice-bench-state-");
     started.add(stateDir); // closed last, after the gateway
     Path state = stateDir.path();
     if (baseline) {
