@@ -17,12 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 class DevDemoIT {
   /**
    * WARN lines a clean {@code sluice dev --demo} may still print, each matched by a part of its
-   * text. Remove an entry once its cause is gone; the list should end empty.
+   * text, with the reason. Empty since the default state directory left the OS temp directory
+   * (Kafka Streams' "Using an OS temp directory in the state.dir property" was the last entry).
    */
-  private static final List<String> ALLOWED_WARNINGS =
-      List.of(
-          // the default state directory is under the OS temp directory (being moved elsewhere)
-          "Using an OS temp directory in the state.dir property");
+  private static final List<String> ALLOWED_WARNINGS = List.of();
 
   private static final String[] DEMO = {
     "dev", "--demo", "--port", "0", "--registry-port", "0", "--sim-port", "0", "--http-port", "0"
