@@ -25,6 +25,7 @@ import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
 import io.sluice.topology.GatewayTopology;
+import io.sluice.topology.RequestLimits;
 import io.sluice.topology.SessionSettings;
 import io.sluice.topology.ToolSettings;
 import io.sluice.topology.TopologySpec;
@@ -102,6 +103,7 @@ public final class SluiceApp implements AutoCloseable {
                 sessionSettings(config),
                 cacheSettings(config),
                 toolSettings(config),
+                requestLimits(config),
                 metrics,
                 () -> dispatcher));
     this.streams = new KafkaStreams(topology, StreamsProperties.of(config));
@@ -177,6 +179,11 @@ public final class SluiceApp implements AutoCloseable {
         Duration.ofMillis(maxTimeout * (maxRetries + 2) + 10_000),
         Duration.ofMillis(100),
         config.tracing().includeContent());
+  }
+
+  /** The bounds ingest checks requests against, from the config. */
+  public static RequestLimits requestLimits(SluiceConfig config) {
+    return new RequestLimits(config.sessions().maxRequestMessages());
   }
 
   /** How the tool bridge reaches Kafka and RabbitMQ, from the config. */

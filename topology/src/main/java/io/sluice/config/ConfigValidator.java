@@ -89,6 +89,7 @@ final class ConfigValidator {
     Durations.parse(c.sessions().requestTimeout(), p + "sessions.request_timeout");
     require(
         c.sessions().maxHistoryMessages() >= 0, p + "sessions.max_history_messages must be >= 0");
+    require(c.sessions().maxRequestMessages() > 0, p + "sessions.max_request_messages must be > 0");
     if (c.tools() != null) {
       require(c.tools().timeoutMs() > 0, p + "tools.timeout_ms must be > 0");
       require(c.tools().maxRounds() > 0, p + "tools.max_rounds must be > 0");

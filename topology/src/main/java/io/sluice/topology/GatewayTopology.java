@@ -90,7 +90,7 @@ public final class GatewayTopology {
             .process(
                 new IngestSupplier(
                     serdes.request(),
-                    new RequestValidator(spec.models(), spec.tenants()),
+                    new RequestValidator(spec.models(), spec.tenants(), spec.limits()),
                     spec.metrics()),
                 Named.as("ingest"));
     Map<String, KStream<String, IngestOutcome>> routes =

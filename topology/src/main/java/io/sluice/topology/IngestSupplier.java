@@ -243,13 +243,16 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
       var rejection = validator.validate(request);
       if (rejection.isPresent()) {
         long now = context.currentSystemTimeMs();
+        // an overlong id is not echoed: it would be the response's key or bloat its value
+        String session = echo(request.getSessionId());
+        String model = echo(request.getModel());
         Response response =
             Response.newBuilder()
-                .setRequestId(request.getRequestId())
-                .setSessionId(request.getSessionId())
-                .setTenantId(request.getTenantId())
+                .setRequestId(echo(request.getRequestId()))
+                .setSessionId(session)
+                .setTenantId(echo(request.getTenantId()))
                 .setStatus(ResponseStatus.REJECTED)
-                .setModel(request.getModel())
+                .setModel(model)
                 .setToolCalls(List.of())
                 .setUsage(new TokenUsage(0, 0, 0))
                 .setError(
@@ -261,9 +264,9 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
                 .setTraceId(TraceIds.of(record.headers()).traceId())
                 .setRespondedAt(now)
                 .build();
-        metrics.response(request.getModel(), null, "REJECTED", false, response.getLatencyMs());
-        context.forward(
-            new Record<>(request.getSessionId(), new IngestOutcome.Rejected(response), now));
+        metrics.response(
+            validator.modelTag(request), null, "REJECTED", false, response.getLatencyMs());
+        context.forward(new Record<>(session, new IngestOutcome.Rejected(response), now));
         return;
       }
       String session = request.getSessionId();
@@ -305,6 +308,10 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
       Throwable cause = e.getCause() == null ? e : e.getCause();
       return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
+  }
+
+  private static String echo(String id) {
+    return RequestValidator.echoable(id) ? id : null;
   }
 
   private static byte[] bytes(String s) {

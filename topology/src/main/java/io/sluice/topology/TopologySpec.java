@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * Everything the topology is built from: topic names, serdes, the routing table, tenants, the
- * session settings and the dispatcher (handed to processors, never called while building).
+ * session settings, the request limits and the dispatcher (handed to processors, never called while
+ * building).
  */
 public record TopologySpec(
     Topics topics,
@@ -19,6 +20,7 @@ public record TopologySpec(
     SessionSettings sessions,
     CacheSettings cache,
     ToolSettings tools,
+    RequestLimits limits,
     GatewayMetrics metrics,
     Supplier<Dispatcher> dispatcher) {
 

@@ -96,6 +96,7 @@ final class TopologyFixture implements AutoCloseable {
             settings,
             SluiceApp.cacheSettings(config),
             SluiceApp.toolSettings(config),
+            SluiceApp.requestLimits(config),
             metrics,
             () -> dispatcher);
     Properties props = new Properties();
