@@ -8,8 +8,14 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.app.errors.BrokerWatchdog;
+import io.sluice.app.errors.ErrorHandling;
+import io.sluice.app.errors.ThreadFailurePolicy;
+import io.sluice.bounds.KafkaLimits;
+import io.sluice.bounds.RecordLimits;
 import io.sluice.config.Durations;
 import io.sluice.config.SluiceConfig;
+import io.sluice.dispatch.BoundedCompletionSink;
 import io.sluice.dispatch.HttpDispatcher;
 import io.sluice.dispatch.KafkaCompletionSink;
 import io.sluice.http.AdminHttpServer;
@@ -39,7 +45,6 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
@@ -61,6 +66,7 @@ public final class SluiceApp implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final SchemaRegistry schemas;
   private final ToolBridge bridge;
+  private final BrokerWatchdog watchdog;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Throwable fatal;
 
@@ -77,9 +83,12 @@ public final class SluiceApp implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
     this.providers = Providers.from(config);
+    Properties completionProps = new Properties();
+    completionProps.putAll(clientProps);
+    KafkaLimits.applyToProducer(completionProps, RecordLimits.from(config));
     this.completions =
         new KafkaCompletionSink(
-            clientProps, topics.completions(), serdes.completion().serializer());
+            completionProps, topics.completions(), serdes.completion().serializer());
     ModelCatalog models = ModelCatalog.from(config);
     RoutingSettings routing = RoutingSettings.from(config.routing());
     this.dispatcher =
@@ -88,7 +97,7 @@ public final class SluiceApp implements AutoCloseable {
             new Router(routing),
             providers.clients(),
             Providers.maxConcurrency(config),
-            completions,
+            new BoundedCompletionSink(completions, RecordLimits.from(config), metrics),
             100_000,
             routing,
             metrics,
@@ -103,16 +112,15 @@ public final class SluiceApp implements AutoCloseable {
                 sessionSettings(config),
                 cacheSettings(config),
                 toolSettings(config),
-                requestLimits(config),
                 metrics,
-                () -> dispatcher));
-    this.streams = new KafkaStreams(topology, StreamsProperties.of(config));
+                () -> dispatcher,
+                RecordLimits.from(config),
+                requestLimits(config)));
+    Properties streamsProps = StreamsProperties.of(config);
+    ErrorHandling.install(streamsProps, metrics, topics.dlq());
+    this.streams = new KafkaStreams(topology, streamsProps);
     streams.setUncaughtExceptionHandler(
-        e -> {
-          log.error("stream thread failed; stopping the gateway", e);
-          fatal = e;
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        new ThreadFailurePolicy(metrics, Clock.systemUTC(), e -> fatal = e));
     streams.setStateListener(
         (now, before) -> {
           log.info("Kafka Streams: {} -> {}", before, now);
@@ -133,6 +141,15 @@ public final class SluiceApp implements AutoCloseable {
     Gauge.builder("sluice.dispatch.queued", dispatcher, HttpDispatcher::queued)
         .description("requests waiting for a provider lane")
         .register(registry);
+    this.watchdog =
+        new BrokerWatchdog(
+            clientProps,
+            Durations.parse(config.kafka().brokerLossTimeout(), "kafka.broker_loss_timeout"),
+            Clock.systemUTC(),
+            e -> {
+              fatal = e;
+              stopped.countDown();
+            });
     this.bridge = config.tools() == null ? null : ToolBridge.start(bridgeOptions(config, schemas));
     this.admin =
         AdminHttpServer.start(config.http().host(), config.http().port(), registry, this::health);
@@ -278,6 +295,7 @@ public final class SluiceApp implements AutoCloseable {
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
     streamsMetrics.close();
+    watchdog.close();
     dispatcher.close();
     completions.close();
     admin.close();

@@ -1,5 +1,7 @@
 package io.sluice.app;
 
+import io.sluice.bounds.KafkaLimits;
+import io.sluice.bounds.RecordLimits;
 import io.sluice.config.SluiceConfig;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -69,6 +71,7 @@ final class StreamsProperties {
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class.getName());
+    KafkaLimits.applyToStreams(p, RecordLimits.from(config));
     return p;
   }
 }

@@ -1,5 +1,7 @@
 package io.sluice.app;
 
+import io.sluice.bounds.KafkaLimits;
+import io.sluice.bounds.RecordLimits;
 import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.kafka.TopicSetup;
@@ -45,6 +47,7 @@ final class TopicCheck {
                 + " while the gateway is stopped, or name another"
                 + " with topics.completions)");
       }
+      KafkaLimits.verifyTopics(admin, names.values(), RecordLimits.from(config));
     }
   }
 

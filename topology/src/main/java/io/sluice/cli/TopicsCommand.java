@@ -1,5 +1,7 @@
 package io.sluice.cli;
 
+import io.sluice.bounds.KafkaLimits;
+import io.sluice.bounds.RecordLimits;
 import io.sluice.kafka.TopicSetup;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -41,6 +43,8 @@ final class TopicsCommand implements Callable<Integer> {
               Duration.ofSeconds(30));
       outcome.created().forEach(t -> System.out.println("created  " + t));
       outcome.existing().forEach(t -> System.out.println("exists   " + t));
+      // an existing topic keeps its configs: it must still take the largest record
+      KafkaLimits.verifyTopics(admin, outcome.existing(), RecordLimits.from(client.config()));
     }
     return SluiceCli.OK;
   }

@@ -12,6 +12,12 @@ final class ConfigValidator {
   private static final Set<String> PROVIDER_TYPES = Set.of("openai", "anthropic");
   private static final Set<String> STRATEGIES = Set.of("weighted", "least_busy", "lowest_latency");
 
+  /** Below this, ordinary requests would not fit. */
+  static final long MIN_RECORD_BYTES = 65_536;
+
+  /** Kafka's own ceiling for a request is 2 GiB; past a few tens of MiB a broker suffers. */
+  static final long MAX_RECORD_BYTES = 64L * 1024 * 1024;
+
   private ConfigValidator() {}
 
   static void validate(SluiceConfig c, String source) {
@@ -27,6 +33,18 @@ final class ConfigValidator {
     require(k.commitIntervalMs() > 0, p + "kafka.commit_interval_ms must be > 0");
     require(k.lingerMs() >= 0, p + "kafka.linger_ms must be >= 0");
     require(k.numStreamThreads() > 0, p + "kafka.num_stream_threads must be > 0");
+    require(
+        Durations.parse(k.brokerLossTimeout(), p + "kafka.broker_loss_timeout").toSeconds() >= 30,
+        p + "kafka.broker_loss_timeout must be at least 30s");
+    require(
+        k.maxRecordBytes() >= MIN_RECORD_BYTES && k.maxRecordBytes() <= MAX_RECORD_BYTES,
+        p
+            + "kafka.max_record_bytes must be between "
+            + MIN_RECORD_BYTES
+            + " and "
+            + MAX_RECORD_BYTES
+            + ", not "
+            + k.maxRecordBytes());
     if (c.schemaRegistry() != null) {
       requireUrl(c.schemaRegistry().url(), p + "schema_registry.url");
     }
@@ -90,6 +108,23 @@ final class ConfigValidator {
     require(
         c.sessions().maxHistoryMessages() >= 0, p + "sessions.max_history_messages must be >= 0");
     require(c.sessions().maxRequestMessages() > 0, p + "sessions.max_request_messages must be > 0");
+    long headroom = k.maxRecordBytes() - io.sluice.bounds.RecordLimits.SESSION_HEADROOM_BYTES;
+    require(
+        c.sessions().maxHistoryBytes() >= 0 && c.sessions().maxHistoryBytes() <= headroom,
+        p
+            + "sessions.max_history_bytes must be between 0 and "
+            + headroom
+            + " (kafka.max_record_bytes less "
+            + io.sluice.bounds.RecordLimits.SESSION_HEADROOM_BYTES
+            + "), not "
+            + c.sessions().maxHistoryBytes());
+    require(
+        c.cache().maxEntryBytes() >= 0 && c.cache().maxEntryBytes() <= k.maxRecordBytes(),
+        p
+            + "cache.max_entry_bytes must be between 0 and kafka.max_record_bytes ("
+            + k.maxRecordBytes()
+            + "), not "
+            + c.cache().maxEntryBytes());
     if (c.tools() != null) {
       require(c.tools().timeoutMs() > 0, p + "tools.timeout_ms must be > 0");
       require(c.tools().maxRounds() > 0, p + "tools.max_rounds must be > 0");

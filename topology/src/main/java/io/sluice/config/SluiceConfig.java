@@ -41,13 +41,13 @@ public record SluiceConfig(
     kafka =
         kafka != null
             ? kafka
-            : new KafkaSection(null, null, null, null, null, null, null, null, null);
+            : new KafkaSection(null, null, null, null, null, null, null, null, null, null, null);
     topics = topics != null ? topics : TopicsSection.defaults();
     providers = providers != null ? providers : Map.of();
     models = models != null ? models : Map.of();
-    cache = cache != null ? cache : new CacheSection(null, null, null);
+    cache = cache != null ? cache : new CacheSection(null, null, null, null);
     http = http != null ? http : new HttpSection(null, null);
-    sessions = sessions != null ? sessions : new SessionsSection(null, null, null, null);
+    sessions = sessions != null ? sessions : new SessionsSection(null, null, null, null, null);
     tracing = tracing != null ? tracing : new TracingSection(null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
   }
@@ -67,7 +67,9 @@ public record SluiceConfig(
       Long lingerMs,
       Integer numStreamThreads,
       String stateDir,
-      String instanceId) {
+      String instanceId,
+      Long maxRecordBytes,
+      String brokerLossTimeout) {
     public KafkaSection {
       bootstrapServers = bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092";
       applicationId = applicationId != null ? applicationId : "sluice";
@@ -81,7 +83,16 @@ public record SluiceConfig(
       numStreamThreads = numStreamThreads != null ? numStreamThreads : 1;
       stateDir =
           stateDir != null ? stateDir : System.getProperty("java.io.tmpdir") + "/sluice-state";
+      maxRecordBytes = maxRecordBytes != null ? maxRecordBytes : DEFAULT_MAX_RECORD_BYTES;
+      brokerLossTimeout = brokerLossTimeout != null ? brokerLossTimeout : "5m";
     }
+
+    /**
+     * The largest record (key and value) Sluice writes, to any topic or store. With the default,
+     * every record fits Kafka's defaults ({@code max.request.size} 1 MiB, topics' {@code
+     * max.message.bytes} 1 MiB + 12) with room for headers and record overhead.
+     */
+    public static final long DEFAULT_MAX_RECORD_BYTES = 1_000_000L;
 
     /**
      * Under exactly-once a response becomes visible at the commit after it, so commits are frequent
@@ -188,9 +199,10 @@ public record SluiceConfig(
   }
 
   /** {@code cache:} the shared response cache. */
-  public record CacheSection(Boolean enabled, String ttl, String scope) {
+  public record CacheSection(Boolean enabled, String ttl, String scope, Long maxEntryBytes) {
     public CacheSection {
       enabled = enabled == null || enabled;
+      maxEntryBytes = maxEntryBytes != null ? maxEntryBytes : 262_144L;
       ttl = ttl != null ? ttl : "1h";
       scope = scope != null ? scope : "tenant";
     }
@@ -229,9 +241,11 @@ public record SluiceConfig(
       Integer maxHistoryMessages,
       String idleTtl,
       String requestTimeout,
+      Long maxHistoryBytes,
       Integer maxRequestMessages) {
     public SessionsSection {
       maxHistoryMessages = maxHistoryMessages != null ? maxHistoryMessages : 50;
+      maxHistoryBytes = maxHistoryBytes != null ? maxHistoryBytes : 500_000L;
       maxRequestMessages = maxRequestMessages != null ? maxRequestMessages : 2_048;
       idleTtl = idleTtl != null ? idleTtl : "24h";
       requestTimeout = requestTimeout != null ? requestTimeout : "2m";

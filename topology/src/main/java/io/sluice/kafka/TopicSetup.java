@@ -1,5 +1,7 @@
 package io.sluice.kafka;
 
+import io.sluice.bounds.KafkaLimits;
+import io.sluice.bounds.RecordLimits;
 import io.sluice.config.SluiceConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,8 +57,14 @@ public final class TopicSetup {
                         .toMillis()))));
     configs.put(
         "completions", Map.of("retention.ms", String.valueOf(Duration.ofDays(1).toMillis())));
+    Map<String, String> sized = KafkaLimits.topicConfig(RecordLimits.from(config));
     List<TopicSpec> specs = new ArrayList<>();
-    configs.forEach((key, cfg) -> specs.add(new TopicSpec(names.get(key), partitions, rf, cfg)));
+    configs.forEach(
+        (key, cfg) -> {
+          Map<String, String> all = new LinkedHashMap<>(cfg);
+          all.putAll(sized);
+          specs.add(new TopicSpec(names.get(key), partitions, rf, all));
+        });
     return specs;
   }
 

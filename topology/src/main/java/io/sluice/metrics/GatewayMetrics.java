@@ -38,6 +38,8 @@ public final class GatewayMetrics {
   /** Registered up front, like the gauge above: a series that exists before its first event. */
   private final Counter cachePurged;
 
+  private final Counter threadsReplaced;
+
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
     Gauge.builder("sluice.requests.awaiting.schema", awaitingSchema, Number::doubleValue)
@@ -46,6 +48,10 @@ public final class GatewayMetrics {
     this.cachePurged =
         Counter.builder("sluice.cache.purged")
             .description("expired response-cache entries deleted")
+            .register(registry);
+    this.threadsReplaced =
+        Counter.builder("sluice.stream.threads.replaced")
+            .description("stream threads that died and were replaced")
             .register(registry);
   }
 
@@ -178,6 +184,57 @@ public final class GatewayMetrics {
                     .tag("model", k.b())
                     .register(registry))
         .increment(usd);
+  }
+
+  /**
+   * A record that would have passed its size bound was changed before it was written: {@code
+   * action} is {@code replaced} (an answer became a {@code response_too_large} error), {@code
+   * trimmed} (span attributes shortened), {@code kept_out} (a turn left out of the history), {@code
+   * not_cached}, {@code rejected} (a request refused at ingest) or {@code dropped}.
+   */
+  public void recordBounded(String record, String action) {
+    counters
+        .computeIfAbsent(
+            new MeterKey("sluice.records.bounded", record, action, null, null),
+            k ->
+                Counter.builder(k.name())
+                    .description("records changed or left out to keep them under their size bound")
+                    .tag("record", k.a())
+                    .tag("action", k.b())
+                    .register(registry))
+        .increment();
+  }
+
+  /** A record the producer or broker refused, left out by the production exception handler. */
+  public void recordRefused(String topic, String error) {
+    counters
+        .computeIfAbsent(
+            new MeterKey("sluice.records.refused", topic, error, null, null),
+            k ->
+                Counter.builder(k.name())
+                    .description("records the producer or the broker refused")
+                    .tag("topic", k.a())
+                    .tag("error", k.b())
+                    .register(registry))
+        .increment();
+  }
+
+  /** A processor failed on a record; the record went to the dead-letter topic. */
+  public void processingFailure(String processor) {
+    counters
+        .computeIfAbsent(
+            new MeterKey("sluice.processing.failures", processor, null, null, null),
+            k ->
+                Counter.builder(k.name())
+                    .description("records a processor failed on, dead-lettered")
+                    .tag("processor", k.a())
+                    .register(registry))
+        .increment();
+  }
+
+  /** A stream thread died and was replaced. */
+  public void streamThreadReplaced() {
+    threadsReplaced.increment();
   }
 
   public void deadLetter(String code) {

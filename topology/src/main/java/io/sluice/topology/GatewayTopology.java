@@ -90,7 +90,8 @@ public final class GatewayTopology {
             .process(
                 new IngestSupplier(
                     serdes.request(),
-                    new RequestValidator(spec.models(), spec.tenants(), spec.limits()),
+                    new RequestValidator(spec.models(), spec.tenants(), spec.requestLimits()),
+                    new IngestBounds(spec.limits()),
                     spec.metrics()),
                 Named.as("ingest"));
     Map<String, KStream<String, IngestOutcome>> routes =
@@ -157,7 +158,8 @@ public final class GatewayTopology {
                     spec.tools(),
                     spec.metrics(),
                     serdes.session(),
-                    serdes.pending()),
+                    serdes.pending(),
+                    spec.limits()),
                 Named.as("session"));
     Map<String, KStream<String, SessionOutput>> out =
         outputs

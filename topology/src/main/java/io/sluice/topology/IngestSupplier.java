@@ -54,6 +54,12 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
   static final String SOURCE_OFFSET = "sluice.source.offset";
   static final String TIME = "sluice.error.time";
 
+  /**
+   * On a dead letter too large to copy whole: the original record's size in bytes (key, value and
+   * headers). Its key, value and headers are left out; the source headers say where it is.
+   */
+  static final String VALUE_OMITTED = "sluice.error.omitted_bytes";
+
   /** Records waiting for a schema fetch, by arrival sequence number. */
   static final String AWAITING_SCHEMA = "ingest-awaiting-schema";
 
@@ -65,12 +71,17 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
 
   private final ConfluentAvroSerde<Request> requests;
   private final RequestValidator validator;
+  private final IngestBounds bounds;
   private final GatewayMetrics metrics;
 
   IngestSupplier(
-      ConfluentAvroSerde<Request> requests, RequestValidator validator, GatewayMetrics metrics) {
+      ConfluentAvroSerde<Request> requests,
+      RequestValidator validator,
+      IngestBounds bounds,
+      GatewayMetrics metrics) {
     this.requests = requests;
     this.validator = validator;
+    this.bounds = bounds;
     this.metrics = metrics;
   }
 
@@ -149,7 +160,16 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
           handle(record, null);
           return;
         }
+        if (!bounds.fitsWhole(record)) {
+          // too large to hold, and so to be a request: its pending state would not fit either
+          deadLetter(record, null, "request_too_large", tooLargeToRead(record));
+          return;
+        }
         fetch = ready;
+      } else if (!bounds.fitsWhole(record)) {
+        // the next in line would be held: refuse it now, its position is known
+        deadLetter(record, null, "request_too_large", tooLargeToRead(record));
+        return;
       }
       ParkedRecord in = position(record);
       if (next == head) {
@@ -241,6 +261,9 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
         return;
       }
       var rejection = validator.validate(request);
+      if (rejection.isEmpty()) {
+        rejection = bounds.tooLarge(request, record.headers());
+      }
       if (rejection.isPresent()) {
         long now = context.currentSystemTimeMs();
         // an overlong id is not echoed: it would be the response's key or bloat its value
@@ -264,6 +287,12 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
                 .setTraceId(TraceIds.of(record.headers()).traceId())
                 .setRespondedAt(now)
                 .build();
+        if (io.sluice.schema.serde.AvroSize.exceeds(
+            response, bounds.limits().valueBound(session))) {
+          // its ids alone are too large to answer with: only the dead-letter topic can take it
+          deadLetter(record, parked, rejection.get().code(), rejection.get().message());
+          return;
+        }
         metrics.response(
             validator.modelTag(request), null, "REJECTED", false, response.getLatencyMs());
         context.forward(new Record<>(session, new IngestOutcome.Rejected(response), now));
@@ -281,7 +310,12 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
         Record<byte[], byte[]> record, ParkedRecord parked, String code, String message) {
       ParkedRecord source = parked != null ? parked : position(record);
       metrics.deadLetter(code);
-      Headers h = record.headers();
+      boolean whole = bounds.fitsWhole(record);
+      Headers h =
+          whole ? record.headers() : new org.apache.kafka.common.header.internals.RecordHeaders();
+      if (!whole) {
+        h.add(VALUE_OMITTED, bytes(String.valueOf(IngestBounds.rawBytes(record))));
+      }
       long now = context.currentSystemTimeMs();
       h.add(CODE, bytes(code));
       h.add(MESSAGE, bytes(message == null ? code : message));
@@ -293,7 +327,9 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
       context.forward(
           new Record<String, IngestOutcome>(
               null,
-              new IngestOutcome.DeadLetter(record.key(), record.value()),
+              whole
+                  ? new IngestOutcome.DeadLetter(record.key(), record.value())
+                  : new IngestOutcome.DeadLetter(null, null),
               record.timestamp(),
               h));
     }
@@ -308,6 +344,14 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
       Throwable cause = e.getCause() == null ? e : e.getCause();
       return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
+  }
+
+  private String tooLargeToRead(Record<byte[], byte[]> record) {
+    return "the record is "
+        + IngestBounds.rawBytes(record)
+        + " bytes (key, value and headers), over what a request may be (kafka.max_record_bytes "
+        + bounds.limits().maxRecordBytes()
+        + "); it is not read";
   }
 
   private static String echo(String id) {

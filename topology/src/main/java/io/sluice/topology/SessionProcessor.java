@@ -67,6 +67,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
   private final CacheSettings cache;
   private final GatewayMetrics metrics;
   private final ToolSettings tools;
+  private final OutputBounds bounds;
   private KeyValueStore<String, Response> cacheStore;
   private StoreSweep<Response> cachePurge;
   private StoreSweep<SessionState> idleSweep;
@@ -125,8 +126,10 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
       SessionSettings settings,
       CacheSettings cache,
       ToolSettings tools,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics,
+      OutputBounds bounds) {
     this.tools = tools;
+    this.bounds = bounds;
     this.cache = cache;
     this.metrics = metrics;
     this.dispatcher = dispatcher;
@@ -411,7 +414,10 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     Request r = p.getRequest();
     if (c.getOk() && !c.getToolCalls().isEmpty() && tools.enabled() && !r.getTools().isEmpty()) {
       if (p.getRound() < tools.maxRounds()) {
-        startToolRound(p, c, now);
+        if (startToolRound(p, c, now)) {
+          return;
+        }
+        dispatchHead(sid, now); // answered: the round would not fit in a record
         return;
       }
       ErrorInfo tooMany =
@@ -431,9 +437,11 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
 
   /**
    * The model asked for tools: records this round's calls, emits one ToolCall each and parks the
-   * request (its session waits) until every result is in or the round times out.
+   * request (its session waits) until every result is in or the round times out. Returns false when
+   * the conversation with this round would not fit in a record: the request is then answered with
+   * {@code request_too_large}.
    */
-  private void startToolRound(PendingRequest p, Completion c, long now) {
+  private boolean startToolRound(PendingRequest p, Completion c, long now) {
     Request r = p.getRequest();
     String id = r.getRequestId();
     emitAttempts(p, c.getAttempts(), now);
@@ -457,6 +465,25 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     p.setPriorCostUsd(p.getPriorCostUsd() + c.getCostUsd());
     p.setPriorPromptTokens(p.getPriorPromptTokens() + c.getUsage().getPromptTokens());
     p.setPriorCompletionTokens(p.getPriorCompletionTokens() + c.getUsage().getCompletionTokens());
+    long bound = bounds.limits().valueBound(id);
+    if (io.sluice.schema.serde.AvroSize.exceeds(p, bound)) {
+      metrics.recordBounded("PendingRequest", "replaced");
+      answer(
+          p,
+          Answer.failed(
+              new ErrorInfo(
+                  "request_too_large",
+                  "the conversation with tool round "
+                      + p.getRound()
+                      + " is over the record limit of "
+                      + bound
+                      + " bytes (kafka.max_record_bytes)",
+                  false,
+                  null),
+              0),
+          now);
+      return false;
+    }
     pending.put(id, p);
     dispatchedAt.remove(id);
     toolDeadlines.add(new Deadline(deadline, id));
@@ -475,6 +502,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
                   p.getTraceId())),
           now);
     }
+    return true;
   }
 
   private void onToolResult(ToolResult result) {
@@ -500,11 +528,27 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
       names.remove(i);
     }
     List<ChatMessage> toolMessages = new ArrayList<>(p.getToolMessages());
-    toolMessages.add(new ChatMessage("tool", content, callId, name, List.of()));
+    ChatMessage message = new ChatMessage("tool", content, callId, name, List.of());
+    toolMessages.add(message);
     inCallOrder(toolMessages);
     p.setAwaiting(awaiting);
     p.setAwaitingNames(names);
     p.setToolMessages(toolMessages);
+    long bound = bounds.limits().valueBound(p.getRequest().getRequestId());
+    if (io.sluice.schema.serde.AvroSize.exceeds(p, bound)) {
+      // the model is told the tool failed; the request goes on and stays within its record
+      long bytes = History.bytes(message);
+      message.setContent(
+          "[the result of tool '"
+              + name
+              + "' was "
+              + bytes
+              + " bytes and was dropped: over the record limit of "
+              + bound
+              + " bytes (kafka.max_record_bytes)]");
+      isError = true;
+      metrics.recordBounded("ToolResult", "replaced");
+    }
     pending.put(p.getRequest().getRequestId(), p);
     Map<String, String> attrs = new HashMap<>();
     attrs.put("tool", name);
@@ -604,7 +648,8 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     } else if (c != null) {
       b.setUsage(totalUsage(p, c.getUsage()));
     }
-    Response response = b.build();
+    Response response = bounds.response(b.build());
+    boolean ok = response.getStatus() == ResponseStatus.OK;
     emitAttempts(p, attempts, now);
     if (hit != null) {
       emit(
@@ -637,7 +682,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
                 p.getRootSpanId(),
                 now,
                 context.currentSystemTimeMs(),
-                a.ok(),
+                ok,
                 respondAttrs)),
         now);
     Map<String, String> rootAttrs = new HashMap<>();
@@ -645,8 +690,8 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     rootAttrs.put("attempts", String.valueOf(response.getAttempts()));
     rootAttrs.put("latency_ms", String.valueOf(response.getLatencyMs()));
     rootAttrs.put("cache_hit", String.valueOf(hit != null));
-    if (!a.ok() && a.error() != null) {
-      rootAttrs.put("error_code", a.error().getCode());
+    if (!ok && response.getError() != null) {
+      rootAttrs.put("error_code", response.getError().getCode());
     }
     if (settings.includeContent()) {
       rootAttrs.put("prompt", lastUserText(r));
@@ -661,7 +706,7 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
                 p.getParentSpanId(),
                 p.getCreatedAtMs(),
                 now,
-                a.ok(),
+                ok,
                 rootAttrs)),
         now);
     emit(r.getSessionId(), new SessionOutput.ResponseOut(response), now);
@@ -673,21 +718,32 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
         response.getLatencyMs());
 
     String sid = r.getSessionId();
-    if (a.ok() && hit == null && p.getRound() == 0 && cacheable(r)) {
+    if (ok && hit == null && p.getRound() == 0 && cacheable(r)) {
       emit(
           CacheKeys.of(r, conversation(sid, r), cache.perTenant()),
           new SessionOutput.CacheOut(response),
           now);
     }
-    if (a.ok() && r.getUseHistory()) {
+    if (ok && r.getUseHistory()) {
       SessionState st = session(sid);
       if (st == null) {
         st = new SessionState(List.of(), new ArrayList<>(), 0L, now);
       }
-      List<ChatMessage> history = st.getHistory();
-      history.addAll(r.getMessages());
-      history.add(assistantTurn(response.getContent(), response.getToolCalls()));
-      trim(history);
+      List<ChatMessage> turn = new ArrayList<>(r.getMessages());
+      turn.add(assistantTurn(response.getContent(), response.getToolCalls()));
+      History.Appended added =
+          History.append(
+              st.getHistory(),
+              turn,
+              settings.maxHistoryMessages(),
+              bounds.limits().maxHistoryBytes());
+      if (!added.kept()) {
+        metrics.recordBounded("SessionState", "kept_out");
+        log.debug(
+            "the turn of {} is over sessions.max_history_bytes; kept out of the history of {}",
+            id,
+            sid);
+      }
       st.setQueue(List.of());
       st.setTurns(st.getTurns() + 1);
       st.setUpdatedAtMs(now);
@@ -847,18 +903,6 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     return false;
   }
 
-  /** Keeps every system message and the last {@code maxHistoryMessages} others. */
-  private void trim(List<ChatMessage> history) {
-    long others = history.stream().filter(m -> !m.getRole().equals("system")).count();
-    long drop = others - settings.maxHistoryMessages();
-    for (Iterator<ChatMessage> it = history.iterator(); it.hasNext() && drop > 0; ) {
-      if (!it.next().getRole().equals("system")) {
-        it.remove();
-        drop--;
-      }
-    }
-  }
-
   private static String lastUserText(Request r) {
     for (int i = r.getMessages().size() - 1; i >= 0; i--) {
       if (r.getMessages().get(i).getRole().equals("user")) {
@@ -883,8 +927,12 @@ final class SessionProcessor implements Processor<String, SessionInput, String, 
     return st;
   }
 
+  /** Forwards {@code out} once it has passed its size bound (or leaves it out). */
   private void emit(String key, SessionOutput out, long now) {
-    context.forward(new Record<>(key, out, now));
+    SessionOutput checked = bounds.check(key, out);
+    if (checked != null) {
+      context.forward(new Record<>(key, checked, now));
+    }
   }
 
   private void tick(long now) {

@@ -1,5 +1,6 @@
 package io.sluice.topology;
 
+import io.sluice.bounds.RecordLimits;
 import io.sluice.dispatch.Dispatcher;
 import io.sluice.internal.PendingRequest;
 import io.sluice.internal.SessionState;
@@ -27,6 +28,7 @@ final class SessionProcessorSupplier
   private final GatewayMetrics metrics;
   private final Serde<SessionState> sessionSerde;
   private final Serde<PendingRequest> pendingSerde;
+  private final OutputBounds bounds;
 
   SessionProcessorSupplier(
       Supplier<Dispatcher> dispatcher,
@@ -35,7 +37,8 @@ final class SessionProcessorSupplier
       ToolSettings tools,
       GatewayMetrics metrics,
       Serde<SessionState> sessionSerde,
-      Serde<PendingRequest> pendingSerde) {
+      Serde<PendingRequest> pendingSerde,
+      RecordLimits limits) {
     this.dispatcher = dispatcher;
     this.settings = settings;
     this.cache = cache;
@@ -43,11 +46,12 @@ final class SessionProcessorSupplier
     this.metrics = metrics;
     this.sessionSerde = sessionSerde;
     this.pendingSerde = pendingSerde;
+    this.bounds = new OutputBounds(limits, metrics);
   }
 
   @Override
   public Processor<String, SessionInput, String, SessionOutput> get() {
-    return new SessionProcessor(dispatcher.get(), settings, cache, tools, metrics);
+    return new SessionProcessor(dispatcher.get(), settings, cache, tools, metrics, bounds);
   }
 
   /**

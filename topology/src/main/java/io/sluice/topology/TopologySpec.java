@@ -1,5 +1,6 @@
 package io.sluice.topology;
 
+import io.sluice.bounds.RecordLimits;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dispatch.Dispatcher;
 import io.sluice.metrics.GatewayMetrics;
@@ -9,8 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * Everything the topology is built from: topic names, serdes, the routing table, tenants, the
- * session settings, the request limits and the dispatcher (handed to processors, never called while
- * building).
+ * session settings, the dispatcher (handed to processors, never called while building), the size
+ * bounds of every record written and the bounds on a request's shape.
  */
 public record TopologySpec(
     Topics topics,
@@ -20,9 +21,60 @@ public record TopologySpec(
     SessionSettings sessions,
     CacheSettings cache,
     ToolSettings tools,
-    RequestLimits limits,
     GatewayMetrics metrics,
-    Supplier<Dispatcher> dispatcher) {
+    Supplier<Dispatcher> dispatcher,
+    RecordLimits limits,
+    RequestLimits requestLimits) {
+
+  /** A spec with the default request limits. */
+  public TopologySpec(
+      Topics topics,
+      EventSerdes serdes,
+      ModelCatalog models,
+      Map<String, SluiceConfig.TenantConfig> tenants,
+      SessionSettings sessions,
+      CacheSettings cache,
+      ToolSettings tools,
+      GatewayMetrics metrics,
+      Supplier<Dispatcher> dispatcher,
+      RecordLimits limits) {
+    this(
+        topics,
+        serdes,
+        models,
+        tenants,
+        sessions,
+        cache,
+        tools,
+        metrics,
+        dispatcher,
+        limits,
+        RequestLimits.defaults());
+  }
+
+  /** A spec with the default record and request limits. */
+  public TopologySpec(
+      Topics topics,
+      EventSerdes serdes,
+      ModelCatalog models,
+      Map<String, SluiceConfig.TenantConfig> tenants,
+      SessionSettings sessions,
+      CacheSettings cache,
+      ToolSettings tools,
+      GatewayMetrics metrics,
+      Supplier<Dispatcher> dispatcher) {
+    this(
+        topics,
+        serdes,
+        models,
+        tenants,
+        sessions,
+        cache,
+        tools,
+        metrics,
+        dispatcher,
+        RecordLimits.DEFAULTS);
+  }
 
   /** The topics the topology reads and writes. */
   public record Topics(

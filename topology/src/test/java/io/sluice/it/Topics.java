@@ -47,7 +47,8 @@ final class Topics {
               ConfluentAvroSerde.forValues(type, CatalogSchemaRegistry.bundled()).deserializer());
       List<TopicPartition> tps = new ArrayList<>();
       Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptionsInstanceOf(org.apache.kafka.common.errors.TimeoutException.class)
           .until(
               () -> {
                 consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()

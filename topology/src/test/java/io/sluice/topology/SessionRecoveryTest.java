@@ -48,6 +48,10 @@ class SessionRecoveryTest {
             .build();
   }
 
+  private static final io.sluice.metrics.GatewayMetrics METRICS =
+      new io.sluice.metrics.GatewayMetrics(
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+
   /** A processor started on the shared stores, with its own dispatcher. */
   private final class Started {
     final RecordingDispatcher dispatcher = new RecordingDispatcher();
@@ -58,8 +62,8 @@ class SessionRecoveryTest {
             settings,
             new CacheSettings(false, Duration.ofHours(1), false),
             ToolSettings.disabled(),
-            new io.sluice.metrics.GatewayMetrics(
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+            METRICS,
+            new OutputBounds(io.sluice.bounds.RecordLimits.DEFAULTS, METRICS));
 
     Started() {
       context.setCurrentSystemTimeMs(NOW);

@@ -96,9 +96,10 @@ final class TopologyFixture implements AutoCloseable {
             settings,
             SluiceApp.cacheSettings(config),
             SluiceApp.toolSettings(config),
-            SluiceApp.requestLimits(config),
             metrics,
-            () -> dispatcher);
+            () -> dispatcher,
+            io.sluice.bounds.RecordLimits.DEFAULTS,
+            SluiceApp.requestLimits(config));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-test");
     driver = new TopologyTestDriver(GatewayTopology.build(spec), props, START);
