@@ -31,7 +31,10 @@ final class StreamsProperties {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, k.processingGuarantee());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(k.commitIntervalMs()));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(k.numStreamThreads()));
-    p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
+    if (k.stateDir() != null) {
+      // unset: the caller resolves the default, which depends on the cluster (StateLocation)
+      p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
+    }
     p.put(StreamsConfig.POLL_MS_CONFIG, "20");
     if (k.instanceId() != null && !k.instanceId().isBlank()) {
       // static membership: a restarted instance takes its partitions back at once instead of

@@ -206,7 +206,8 @@ final class BenchCommand implements Callable<Integer> {
                     partitions));
         started.add(stack);
         target = stack.bootstrapServers();
-        io.sluice.dev.TempDir stateDir = io.sluice.dev.TempDir.create("sluice-bench-state-");
+        io.sluice.dev.TempDir stateDir =
+            io.sluice.dev.TempDir.createForState("sluice-bench-state-");
         started.add(stateDir); // closed last, after the gateway
         java.nio.file.Path state = stateDir.path();
         if (baseline) {

@@ -81,8 +81,8 @@ public record SluiceConfig(
               : defaultCommitIntervalMs(processingGuarantee);
       lingerMs = lingerMs != null ? lingerMs : 5L;
       numStreamThreads = numStreamThreads != null ? numStreamThreads : 1;
-      stateDir =
-          stateDir != null ? stateDir : System.getProperty("java.io.tmpdir") + "/sluice-state";
+      // stateDir stays null when unset: the default, ~/.sluice/state/<cluster id>, needs the
+      // cluster id, known only once connected (io.sluice.app.StateLocation)
       maxRecordBytes = maxRecordBytes != null ? maxRecordBytes : DEFAULT_MAX_RECORD_BYTES;
       brokerLossTimeout = brokerLossTimeout != null ? brokerLossTimeout : "5m";
     }

@@ -57,6 +57,33 @@ class ToolLoopTest {
   }
 
   @Test
+  void
+      givenAToolResultTooLargeForTheRecordWhenItArrivesThenTheModelIsToldItWasDroppedAndTheRequestGoesOn() {
+    // Given a request waiting for two tools
+    t.send(withTools("r1", "s1"));
+    t.askForTools(t.dispatcher.last(), calls("calculator", "c1", "clock", "c2"));
+
+    // When one answers with 1.2 MB and the other normally
+    result("r1", "s1", "c1", "calculator", "9".repeat(1_200_000));
+    result("r1", "s1", "c2", "clock", "12:00");
+
+    // Then the follow-up tells the model the large result was dropped, and the request is answered
+    DispatchJob followUp = t.dispatcher.last();
+    assertThat(followUp.messages().get(2).getContent())
+        .startsWith("[the result of tool 'calculator' was ")
+        .contains("kafka.max_record_bytes")
+        .hasSizeLessThan(300);
+    assertThat(followUp.messages().get(3).getContent()).isEqualTo("12:00");
+    t.complete(followUp, "done");
+    assertThat(t.responses.readValue().getStatus()).isEqualTo(ResponseStatus.OK);
+    assertThat(
+            t.traces.readValuesToList().stream()
+                .filter(sp -> sp.getName().equals("tool.call"))
+                .map(sp -> sp.getAttributes().get("is_error")))
+        .containsExactly("true", "false");
+  }
+
+  @Test
   void shouldCallTheToolsParkTheSessionAndContinueWithTheResults() {
     t.send(withTools("r1", "s1"));
     t.send(request("r2", "s1", "next question"));
