@@ -30,6 +30,7 @@ import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
 import io.sluice.topology.GatewayTopology;
+import io.sluice.topology.RequestLimits;
 import io.sluice.topology.SessionSettings;
 import io.sluice.topology.ToolSettings;
 import io.sluice.topology.TopologySpec;
@@ -111,7 +112,8 @@ public final class SluiceApp implements AutoCloseable {
             toolSettings(config),
             metrics,
             () -> dispatcher,
-            RecordLimits.from(config));
+            RecordLimits.from(config),
+            requestLimits(config));
     Properties streamsProps = StreamsProperties.of(config);
     ErrorHandling.install(streamsProps, metrics, topics.dlq());
     streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());
@@ -196,6 +198,11 @@ public final class SluiceApp implements AutoCloseable {
         Duration.ofMillis(maxTimeout * (maxRetries + 2) + 10_000),
         Duration.ofMillis(100),
         config.tracing().includeContent());
+  }
+
+  /** The bounds ingest checks requests against, from the config. */
+  public static RequestLimits requestLimits(SluiceConfig config) {
+    return new RequestLimits(config.sessions().maxRequestMessages());
   }
 
   /** How the tool bridge reaches Kafka and RabbitMQ, from the config. */

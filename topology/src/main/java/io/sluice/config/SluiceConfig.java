@@ -47,7 +47,7 @@ public record SluiceConfig(
     models = models != null ? models : Map.of();
     cache = cache != null ? cache : new CacheSection(null, null, null, null);
     http = http != null ? http : new HttpSection(null, null);
-    sessions = sessions != null ? sessions : new SessionsSection(null, null, null, null);
+    sessions = sessions != null ? sessions : new SessionsSection(null, null, null, null, null);
     tracing = tracing != null ? tracing : new TracingSection(null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
   }
@@ -233,12 +233,20 @@ public record SluiceConfig(
     }
   }
 
-  /** {@code sessions:} conversation history kept per session, and request deadlines. */
+  /**
+   * {@code sessions:} conversation history kept per session, request deadlines, and the most
+   * messages one request may carry.
+   */
   public record SessionsSection(
-      Integer maxHistoryMessages, String idleTtl, String requestTimeout, Long maxHistoryBytes) {
+      Integer maxHistoryMessages,
+      String idleTtl,
+      String requestTimeout,
+      Long maxHistoryBytes,
+      Integer maxRequestMessages) {
     public SessionsSection {
       maxHistoryMessages = maxHistoryMessages != null ? maxHistoryMessages : 50;
       maxHistoryBytes = maxHistoryBytes != null ? maxHistoryBytes : 500_000L;
+      maxRequestMessages = maxRequestMessages != null ? maxRequestMessages : 2_048;
       idleTtl = idleTtl != null ? idleTtl : "24h";
       requestTimeout = requestTimeout != null ? requestTimeout : "2m";
     }
