@@ -39,12 +39,14 @@ class LargeRequestIT {
   private static final String BIG = "x".repeat(600_000);
 
   @Test
+  @SuppressWarnings("try") // the broker is held open by the try; its body talks to it by port
   void givenA600000CharacterPromptWhenTheGatewayAnswersItAndIsKilledThenItKeepsAnsweringEveryone(
       @TempDir Path dir) throws Exception {
     int port = freePort();
     Path logs = Path.of("target/large-request-it");
     try (LlmSimulator sim =
-            LlmSimulator.start(LlmSimulator.Options.loopback(0, new SimFaults(20, 0, 0, "500", 1, 0)));
+            LlmSimulator.start(
+                LlmSimulator.Options.loopback(0, new SimFaults(20, 0, 0, "500", 1, 0)));
         SluiceProcess broker =
             SluiceProcess.start(
                     logs.resolve("broker.log"),
@@ -104,7 +106,8 @@ class LargeRequestIT {
         // When it is killed and started again on the same state
         gateway.kill9();
         try (SluiceProcess again =
-            SluiceProcess.start(logs.resolve("gateway-2.log"), "run", "--config", config.toString())) {
+            SluiceProcess.start(
+                logs.resolve("gateway-2.log"), "run", "--config", config.toString())) {
           again.awaitOutput("Sluice gateway running", Duration.ofSeconds(90));
           send(producer, "big", "big-4", "still there?", expected);
           send(producer, "after-kill", "after-kill-1", "a new session", expected);
@@ -153,7 +156,8 @@ class LargeRequestIT {
   private static KafkaProducer<String, Request> producer(String bootstrap) {
     ConfluentAvroSerde<Request> serde =
         ConfluentAvroSerde.forValues(Request.class, CatalogSchemaRegistry.bundled());
-    return new KafkaProducer<>(Topics.producerProps(bootstrap), new StringSerializer(), serde.serializer());
+    return new KafkaProducer<>(
+        Topics.producerProps(bootstrap), new StringSerializer(), serde.serializer());
   }
 
   private static void send(

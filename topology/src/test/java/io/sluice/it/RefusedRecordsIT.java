@@ -47,7 +47,8 @@ class RefusedRecordsIT {
     try (EmbeddedKafkaBroker broker =
             EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.ephemeral());
         LlmSimulator sim =
-            LlmSimulator.start(LlmSimulator.Options.loopback(0, new SimFaults(10, 0, 0, "500", 1, 0)))) {
+            LlmSimulator.start(
+                LlmSimulator.Options.loopback(0, new SimFaults(10, 0, 0, "500", 1, 0)))) {
       String bootstrap = broker.bootstrapServers();
       SluiceConfig config =
           SluiceConfig.parse(
@@ -80,9 +81,7 @@ class RefusedRecordsIT {
           send(producer, "r" + i);
         }
         // Then the refusals are counted, the gateway keeps running, and no answer is visible
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> refused(app) > 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> refused(app) > 0);
         long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < until) {
           assertThat(ids(reader.poll())).containsExactly("warm-up");
@@ -93,9 +92,7 @@ class RefusedRecordsIT {
         setMaxMessageBytes(admin, "llm.traces", "1048576");
 
         // Then every request is answered, exactly once
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .until(() -> ids(reader.poll()).size() == 11);
+        await().atMost(Duration.ofSeconds(120)).until(() -> ids(reader.poll()).size() == 11);
         long quiet = System.nanoTime() + Duration.ofSeconds(3).toNanos();
         while (System.nanoTime() < quiet) {
           reader.poll();
@@ -133,7 +130,9 @@ class RefusedRecordsIT {
   }
 
   private static java.util.Set<String> ids(List<Response> responses) {
-    return responses.stream().map(Response::getRequestId).collect(java.util.stream.Collectors.toSet());
+    return responses.stream()
+        .map(Response::getRequestId)
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   private static void send(KafkaProducer<String, Request> producer, String id) {
