@@ -71,6 +71,13 @@ final class SimCommand implements Callable<Integer> {
   int contextWindow;
 
   @Option(
+      names = "--fail-latency-ms",
+      paramLabel = "N",
+      description =
+          "Latency of a failed call instead of --latency-ms (a brown-out: fast 503s, slow answers); default: --latency-ms.")
+  Long failLatencyMs;
+
+  @Option(
       names = "--api-key",
       paramLabel = "KEY",
       description = "Require this key (Authorization: Bearer, or x-api-key); default: accept any.")
@@ -86,7 +93,14 @@ final class SimCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SimFaults faults =
-        new SimFaults(latencyMs, jitterMs, failRate, failStatus, retryAfterS, contextWindow);
+        new SimFaults(
+            latencyMs,
+            jitterMs,
+            failRate,
+            failStatus,
+            retryAfterS,
+            contextWindow,
+            failLatencyMs == null ? SimFaults.SAME_LATENCY : failLatencyMs);
     try (ShutdownLatch latch = new ShutdownLatch();
         LlmSimulator sim =
             LlmSimulator.start(new LlmSimulator.Options(host, port, faults, apiKey, threads))) {

@@ -22,12 +22,20 @@ final class SluiceProcess implements AutoCloseable {
   }
 
   static SluiceProcess start(Path log, String... args) throws IOException {
+    return start(List.of("-Xmx512m"), log, args);
+  }
+
+  /** As {@link #start(Path, String...)}, with these JVM options instead of {@code -Xmx512m}. */
+  static SluiceProcess start(List<String> jvmOptions, Path log, String... args) throws IOException {
     if (!Files.exists(JAR)) {
       throw new IllegalStateException(
           JAR.toAbsolutePath() + " is missing: run `./mvnw package` first");
     }
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", JAR.toString()));
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR.toString()));
     cmd.addAll(List.of(args));
     Files.createDirectories(log.getParent());
     Process p =
@@ -53,6 +61,24 @@ final class SluiceProcess implements AutoCloseable {
   void kill9() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
+  }
+
+  /**
+   * SIGTERM, as Ctrl-C or an orchestrator sends it, and waits for the exit: its code, or -1 when it
+   * had not exited within {@code timeout} and was killed.
+   */
+  int stop(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      return process.exitValue();
+    }
+    process.destroyForcibly().waitFor();
+    return -1;
+  }
+
+  /** What the process has printed so far. */
+  String output() throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
   }
 
   boolean alive() {

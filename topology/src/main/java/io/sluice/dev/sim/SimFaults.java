@@ -16,6 +16,8 @@ import java.util.Map;
  *     hang}: no answer at all, so the client's timeout fires
  * @param retryAfterS the {@code Retry-After} seconds sent with 429 and 503
  * @param contextWindow prompts with more tokens get a context-window error; 0 for no limit
+ * @param failLatencyMs added before every injected failure instead of {@code latencyMs}, or {@link
+ *     #SAME_LATENCY} for {@code latencyMs}: a brown-out answers its 503s fast and the rest slowly
  */
 public record SimFaults(
     long latencyMs,
@@ -23,14 +25,21 @@ public record SimFaults(
     double failRate,
     String failStatus,
     long retryAfterS,
-    int contextWindow) {
+    int contextWindow,
+    long failLatencyMs) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** {@code failLatencyMs} unset: failures wait {@code latencyMs} like answers. */
+  public static final long SAME_LATENCY = -1;
 
   public static final SimFaults NONE = new SimFaults(0, 0, 0.0, "500", 1, 0);
 
   public SimFaults {
     if (latencyMs < 0 || jitterMs < 0) {
       throw new IllegalArgumentException("latency-ms and jitter-ms must be >= 0");
+    }
+    if (failLatencyMs < 0 && failLatencyMs != SAME_LATENCY) {
+      throw new IllegalArgumentException("fail-latency-ms must be >= 0");
     }
     if (failRate < 0 || failRate > 1 || Double.isNaN(failRate)) {
       throw new IllegalArgumentException("fail-rate must be between 0 and 1, not " + failRate);
@@ -52,6 +61,22 @@ public record SimFaults(
     }
   }
 
+  /** Faults whose failures wait as long as answers ({@code fail-latency-ms} unset). */
+  public SimFaults(
+      long latencyMs,
+      long jitterMs,
+      double failRate,
+      String failStatus,
+      long retryAfterS,
+      int contextWindow) {
+    this(latencyMs, jitterMs, failRate, failStatus, retryAfterS, contextWindow, SAME_LATENCY);
+  }
+
+  /** The delay before an injected failure, before jitter. */
+  public long failureDelayMs() {
+    return failLatencyMs == SAME_LATENCY ? latencyMs : failLatencyMs;
+  }
+
   public boolean hangs() {
     return failStatus.equals("hang");
   }
@@ -70,7 +95,8 @@ public record SimFaults(
               "fail-rate",
               "fail-status",
               "retry-after-s",
-              "context-window")
+              "context-window",
+              "fail-latency-ms")
           .contains(key)) {
         throw new IllegalArgumentException("unknown fault '" + e.getKey() + "'");
       }
@@ -81,7 +107,10 @@ public record SimFaults(
         node(patch, "fail-rate") == null ? failRate : node(patch, "fail-rate").asDouble(),
         node(patch, "fail-status") == null ? failStatus : node(patch, "fail-status").asText(),
         longOf(patch, "retry-after-s", retryAfterS),
-        (int) longOf(patch, "context-window", contextWindow));
+        (int) longOf(patch, "context-window", contextWindow),
+        node(patch, "fail-latency-ms") != null && node(patch, "fail-latency-ms").isNull()
+            ? SAME_LATENCY
+            : longOf(patch, "fail-latency-ms", failLatencyMs));
   }
 
   private static JsonNode node(JsonNode patch, String dashed) {
@@ -101,13 +130,20 @@ public record SimFaults(
   }
 
   public ObjectNode toJson() {
-    return MAPPER
-        .createObjectNode()
-        .put("latency-ms", latencyMs)
-        .put("jitter-ms", jitterMs)
-        .put("fail-rate", failRate)
-        .put("fail-status", failStatus)
-        .put("retry-after-s", retryAfterS)
-        .put("context-window", contextWindow);
+    ObjectNode json =
+        MAPPER
+            .createObjectNode()
+            .put("latency-ms", latencyMs)
+            .put("jitter-ms", jitterMs)
+            .put("fail-rate", failRate)
+            .put("fail-status", failStatus)
+            .put("retry-after-s", retryAfterS)
+            .put("context-window", contextWindow);
+    if (failLatencyMs == SAME_LATENCY) {
+      json.putNull("fail-latency-ms");
+    } else {
+      json.put("fail-latency-ms", failLatencyMs);
+    }
+    return json;
   }
 }

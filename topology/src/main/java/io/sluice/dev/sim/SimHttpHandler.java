@@ -42,9 +42,10 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     this.sim = sim;
   }
 
-  private record Reply(int status, JsonNode body, Map<String, String> headers) {
+  /** An answer; {@code fault} when it is an injected failure (delayed by fail-latency-ms). */
+  private record Reply(int status, JsonNode body, Map<String, String> headers, boolean fault) {
     Reply(int status, JsonNode body) {
-      this(status, body, Map.of());
+      this(status, body, Map.of(), false);
     }
   }
 
@@ -108,7 +109,7 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     SimFaults faults = sim.faults();
-    long delay = faults.latencyMs();
+    long delay = reply.fault() ? faults.failureDelayMs() : faults.latencyMs();
     if (faults.jitterMs() > 0) {
       delay += ThreadLocalRandom.current().nextLong(faults.jitterMs() + 1);
     }
@@ -213,9 +214,10 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
               "Retry-After",
               String.valueOf(faults.retryAfterS()),
               "retry-after-ms",
-              String.valueOf(faults.retryAfterS() * 1000)));
+              String.valueOf(faults.retryAfterS() * 1000)),
+          true);
     }
-    return new Reply(status, body);
+    return new Reply(status, body, Map.of(), true);
   }
 
   private static String stripBearer(String header) {

@@ -242,6 +242,41 @@ class LlmSimulatorTest {
   }
 
   @Test
+  void shouldAnswerInjectedFailuresAfterTheirOwnLatencyInABrownOut() throws Exception {
+    // Given a brown-out: every second call a 503 at once, the others after 400 ms
+    sim.faults(new SimFaults(400, 0, 0.5, "503", 2, 0, 0));
+    String chat = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+
+    // When two calls are made (the second is the one that fails)
+    long start = System.nanoTime();
+    Reply answered = post(http, "/v1/chat/completions", chat);
+    Duration answeredAfter = Duration.ofNanos(System.nanoTime() - start);
+    start = System.nanoTime();
+    Reply failed = post(http, "/v1/chat/completions", chat);
+    Duration failedAfter = Duration.ofNanos(System.nanoTime() - start);
+
+    // Then the 503 carries Retry-After and came before the answer's latency
+    assertThat(failed.status()).isEqualTo(503);
+    assertThat(failed.raw().header("Retry-After")).isEqualTo("2");
+    assertThat(failedAfter).isLessThan(Duration.ofMillis(400));
+    assertThat(answered.status()).isEqualTo(200);
+    assertThat(answeredAfter).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+  }
+
+  @Test
+  void shouldSetAndUnsetTheFailureLatencyThroughTheAdminApi() throws Exception {
+    assertThat(get("/admin/faults").get("fail-latency-ms").isNull()).isTrue();
+
+    post(http, "/admin/faults", "{\"latency-ms\":100,\"fail_latency_ms\":5}");
+    assertThat(sim.faults().failureDelayMs()).isEqualTo(5);
+    assertThat(get("/admin/faults").get("fail-latency-ms").asLong()).isEqualTo(5);
+
+    post(http, "/admin/faults", "{\"fail-latency-ms\":null}");
+    assertThat(sim.faults().failureDelayMs()).isEqualTo(100);
+    assertThat(post(http, "/admin/faults", "{\"fail-latency-ms\":-5}").status()).isEqualTo(400);
+  }
+
+  @Test
   void shouldServeHttp2WithPriorKnowledge() throws Exception {
     OkHttpClient h2 = http.newBuilder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
     Request req =
