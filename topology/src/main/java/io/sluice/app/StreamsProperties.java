@@ -42,6 +42,9 @@ final class StreamsProperties {
       p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), k.instanceId());
     }
     p.put("processing.exception.handler.global.enabled", "true");
+    // and for the partition assignor, which builds its own StreamsConfig from the main consumer's
+    // configs: without the flag there it warns at every start that the handler is not enabled
+    p.put(StreamsConfig.mainConsumerPrefix("processing.exception.handler.global.enabled"), "true");
     p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
     p.put(
         StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
