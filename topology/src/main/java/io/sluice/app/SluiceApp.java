@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -31,6 +30,7 @@ import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
 import io.sluice.topology.GatewayTopology;
+import io.sluice.topology.RequestLimits;
 import io.sluice.topology.SessionSettings;
 import io.sluice.topology.ToolSettings;
 import io.sluice.topology.TopologySpec;
@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
@@ -56,13 +56,12 @@ import org.slf4j.LoggerFactory;
 public final class SluiceApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SluiceApp.class);
 
-  private final KafkaStreams streams;
+  private final RestartableStreams streams;
   private final HttpDispatcher dispatcher;
   private final KafkaCompletionSink completions;
   private final Providers providers;
   private final AdminHttpServer admin;
   private final PrometheusMeterRegistry registry;
-  private final KafkaStreamsMetrics streamsMetrics;
   private final SchemaRegistry schemas;
   private final ToolBridge bridge;
   private final BrokerWatchdog watchdog;
@@ -81,6 +80,7 @@ public final class SluiceApp implements AutoCloseable {
 
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
+    StateGuard guard = StateGuard.connect(clientProps, config, metrics);
     this.providers = Providers.from(config);
     Properties completionProps = new Properties();
     completionProps.putAll(clientProps);
@@ -101,22 +101,28 @@ public final class SluiceApp implements AutoCloseable {
             routing,
             metrics,
             Clock.systemUTC());
-    Topology topology =
-        GatewayTopology.build(
-            new TopologySpec(
-                topics,
-                serdes,
-                models,
-                config.tenants() == null ? Map.of() : config.tenants(),
-                sessionSettings(config),
-                cacheSettings(config),
-                toolSettings(config),
-                metrics,
-                () -> dispatcher,
-                RecordLimits.from(config)));
+    TopologySpec spec =
+        new TopologySpec(
+            topics,
+            serdes,
+            models,
+            config.tenants() == null ? Map.of() : config.tenants(),
+            sessionSettings(config),
+            cacheSettings(config),
+            toolSettings(config),
+            metrics,
+            () -> dispatcher,
+            RecordLimits.from(config),
+            requestLimits(config));
     Properties streamsProps = StreamsProperties.of(config);
     ErrorHandling.install(streamsProps, metrics, topics.dlq());
-    this.streams = new KafkaStreams(topology, streamsProps);
+    streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());
+    this.streams =
+        new RestartableStreams(
+            () -> new KafkaStreams(GatewayTopology.build(spec), streamsProps),
+            guard,
+            registry,
+            metrics);
     streams.setUncaughtExceptionHandler(
         new ThreadFailurePolicy(metrics, Clock.systemUTC(), e -> fatal = e));
     streams.setStateListener(
@@ -131,8 +137,6 @@ public final class SluiceApp implements AutoCloseable {
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    this.streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(registry);
     Gauge.builder("sluice.calls.in.flight", dispatcher, HttpDispatcher::inFlight)
         .description("provider calls in flight")
         .register(registry);
@@ -194,6 +198,11 @@ public final class SluiceApp implements AutoCloseable {
         Duration.ofMillis(maxTimeout * (maxRetries + 2) + 10_000),
         Duration.ofMillis(100),
         config.tracing().includeContent());
+  }
+
+  /** The bounds ingest checks requests against, from the config. */
+  public static RequestLimits requestLimits(SluiceConfig config) {
+    return new RequestLimits(config.sessions().maxRequestMessages());
   }
 
   /** How the tool bridge reaches Kafka and RabbitMQ, from the config. */
@@ -287,7 +296,6 @@ public final class SluiceApp implements AutoCloseable {
     streams.close(
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
-    streamsMetrics.close();
     watchdog.close();
     dispatcher.close();
     completions.close();

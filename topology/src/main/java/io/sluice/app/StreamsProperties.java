@@ -31,7 +31,10 @@ final class StreamsProperties {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, k.processingGuarantee());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(k.commitIntervalMs()));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(k.numStreamThreads()));
-    p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
+    if (k.stateDir() != null) {
+      // unset: the caller resolves the default, which depends on the cluster (StateLocation)
+      p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
+    }
     p.put(StreamsConfig.POLL_MS_CONFIG, "20");
     if (k.instanceId() != null && !k.instanceId().isBlank()) {
       // static membership: a restarted instance takes its partitions back at once instead of
@@ -39,6 +42,9 @@ final class StreamsProperties {
       p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), k.instanceId());
     }
     p.put("processing.exception.handler.global.enabled", "true");
+    // and for the partition assignor, which builds its own StreamsConfig from the main consumer's
+    // configs: without the flag there it warns at every start that the handler is not enabled
+    p.put(StreamsConfig.mainConsumerPrefix("processing.exception.handler.global.enabled"), "true");
     p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
     p.put(
         StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),

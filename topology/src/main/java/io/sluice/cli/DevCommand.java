@@ -97,9 +97,16 @@ final class DevCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    DevLogging quiet = DevLogging.quiet();
+    try (quiet) {
+      return runStack();
+    }
+  }
+
+  private int runStack() throws Exception {
     SimFaults faults = new SimFaults(simLatencyMs, 0, 0, "500", 1, 0);
     // without --data-dir the broker's data is temporary, and so is the gateway's state
-    TempDir tempState = dataDir != null ? null : TempDir.create("sluice-dev-state-");
+    TempDir tempState = dataDir != null ? null : TempDir.createForState("sluice-dev-state-");
     Path stateDir = dataDir != null ? dataDir.resolve("state") : tempState.path();
     String rabbit = reachable(amqpUrl) ? amqpUrl : null;
     try (ShutdownLatch latch = new ShutdownLatch();

@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.app.StateLocation;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -60,7 +61,8 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(
       names = "--state-dir",
       paramLabel = "DIR",
-      description = "Local state directory to clear (default: the config's kafka.state_dir).")
+      description =
+          "Local state directory to clear (default: the config's kafka.state_dir, else ~/.sluice/state/<cluster id>).")
   String stateDir;
 
   @Option(
@@ -149,6 +151,15 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
+  /** The cluster's id, which names the default state directory. */
+  private String clusterId() throws java.io.IOException {
+    try (Admin admin = Admin.create(client.kafkaProperties())) {
+      return admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new java.io.IOException("cannot ask the cluster for its id: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Deletes this machine's state directory of the application ({@code <state_dir>/<app_id>}), as
    * {@code KafkaStreams#cleanUp} would. A second KafkaStreams instance cannot do it here: Kafka
@@ -156,7 +167,9 @@ final class ReplayCommand implements Callable<Integer> {
    * directory's {@code .lock} is taken first, so a running gateway's state is never touched.
    */
   private void clearLocalState(String appId) throws java.io.IOException {
-    Path appDir = Path.of(stateDir != null ? stateDir : client.config().kafka().stateDir(), appId);
+    String configured = stateDir != null ? stateDir : client.config().kafka().stateDir();
+    Path appDir =
+        StateLocation.resolve(configured, configured != null ? null : clusterId()).resolve(appId);
     if (!Files.isDirectory(appDir)) {
       return;
     }

@@ -107,6 +107,7 @@ final class ConfigValidator {
     Durations.parse(c.sessions().requestTimeout(), p + "sessions.request_timeout");
     require(
         c.sessions().maxHistoryMessages() >= 0, p + "sessions.max_history_messages must be >= 0");
+    require(c.sessions().maxRequestMessages() > 0, p + "sessions.max_request_messages must be > 0");
     long headroom = k.maxRecordBytes() - io.sluice.bounds.RecordLimits.SESSION_HEADROOM_BYTES;
     require(
         c.sessions().maxHistoryBytes() >= 0 && c.sessions().maxHistoryBytes() <= headroom,

@@ -1,22 +1,9 @@
 package io.sluice.config;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The config file (YAML), as fixed by the contract, plus Sluice's own keys. Every key is documented
@@ -47,7 +34,7 @@ public record SluiceConfig(
     models = models != null ? models : Map.of();
     cache = cache != null ? cache : new CacheSection(null, null, null, null);
     http = http != null ? http : new HttpSection(null, null);
-    sessions = sessions != null ? sessions : new SessionsSection(null, null, null, null);
+    sessions = sessions != null ? sessions : new SessionsSection(null, null, null, null, null);
     tracing = tracing != null ? tracing : new TracingSection(null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
   }
@@ -81,8 +68,8 @@ public record SluiceConfig(
               : defaultCommitIntervalMs(processingGuarantee);
       lingerMs = lingerMs != null ? lingerMs : 5L;
       numStreamThreads = numStreamThreads != null ? numStreamThreads : 1;
-      stateDir =
-          stateDir != null ? stateDir : System.getProperty("java.io.tmpdir") + "/sluice-state";
+      // stateDir stays null when unset: the default, ~/.sluice/state/<cluster id>, needs the
+      // cluster id, known only once connected (io.sluice.app.StateLocation)
       maxRecordBytes = maxRecordBytes != null ? maxRecordBytes : DEFAULT_MAX_RECORD_BYTES;
       brokerLossTimeout = brokerLossTimeout != null ? brokerLossTimeout : "5m";
     }
@@ -233,12 +220,20 @@ public record SluiceConfig(
     }
   }
 
-  /** {@code sessions:} conversation history kept per session, and request deadlines. */
+  /**
+   * {@code sessions:} conversation history kept per session, request deadlines, and the most
+   * messages one request may carry.
+   */
   public record SessionsSection(
-      Integer maxHistoryMessages, String idleTtl, String requestTimeout, Long maxHistoryBytes) {
+      Integer maxHistoryMessages,
+      String idleTtl,
+      String requestTimeout,
+      Long maxHistoryBytes,
+      Integer maxRequestMessages) {
     public SessionsSection {
       maxHistoryMessages = maxHistoryMessages != null ? maxHistoryMessages : 50;
       maxHistoryBytes = maxHistoryBytes != null ? maxHistoryBytes : 500_000L;
+      maxRequestMessages = maxRequestMessages != null ? maxRequestMessages : 2_048;
       idleTtl = idleTtl != null ? idleTtl : "24h";
       requestTimeout = requestTimeout != null ? requestTimeout : "2m";
     }
@@ -269,110 +264,14 @@ public record SluiceConfig(
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
-          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-
   /** Reads and validates a config file, substituting environment variables. */
   public static SluiceConfig load(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException("config file " + file + " does not exist");
-    } catch (IOException e) {
-      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
-    }
-    return parse(text, file.toString(), System.getenv());
+    return ConfigYaml.load(file);
   }
 
   /** Parses and validates config text; {@code source} names it in errors. */
   public static SluiceConfig parse(String text, String source, Map<String, String> env) {
-    String substituted = EnvSubstitution.apply(text, env, source);
-    if (substituted.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
-      SluiceConfig empty = defaults();
-      ConfigValidator.validate(empty, source);
-      return empty;
-    }
-    SluiceConfig config;
-    try {
-      config = YAML.readValue(substituted, SluiceConfig.class);
-    } catch (UnrecognizedPropertyException e) {
-      throw new ConfigException(
-          source
-              + lineOfKey(substituted, e)
-              + ": unknown key '"
-              + path(e)
-              + "' (known here: "
-              + e.getKnownPropertyIds().stream()
-                  .map(Object::toString)
-                  .sorted()
-                  .collect(Collectors.joining(", "))
-              + ")");
-    } catch (JsonMappingException e) {
-      throw new ConfigException(
-          source + lineOf(e.getLocation()) + ": " + path(e) + ": " + e.getOriginalMessage());
-    } catch (JsonProcessingException e) {
-      throw new ConfigException(
-          source + lineOf(e.getLocation()) + ": not valid YAML: " + e.getOriginalMessage());
-    }
-    if (config == null) {
-      config = defaults();
-    }
-    ConfigValidator.validate(config, source);
-    return config;
-  }
-
-  /**
-   * Jackson reports an unknown key of a record at the end of its object, so find the key's own line
-   * by walking the path through the text.
-   */
-  private static String lineOfKey(String text, JsonMappingException e) {
-    String[] lines = text.split("\n", -1);
-    int from = 0;
-    int found = -1;
-    for (JsonMappingException.Reference ref : e.getPath()) {
-      if (ref.getFieldName() == null) {
-        continue;
-      }
-      java.util.regex.Pattern key =
-          java.util.regex.Pattern.compile(
-              "(^|[\\s{,-])[\"']?"
-                  + java.util.regex.Pattern.quote(ref.getFieldName())
-                  + "[\"']?\\s*:");
-      found = -1;
-      for (int i = from; i < lines.length; i++) {
-        if (key.matcher(lines[i]).find()) {
-          found = i;
-          break;
-        }
-      }
-      if (found < 0) {
-        return lineOf(e.getLocation());
-      }
-      from = found;
-    }
-    return found < 0 ? lineOf(e.getLocation()) : " line " + (found + 1);
-  }
-
-  private static String lineOf(JsonLocation location) {
-    return location == null || location.getLineNr() < 0 ? "" : " line " + location.getLineNr();
-  }
-
-  private static String path(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference ref : e.getPath()) {
-      if (ref.getFieldName() != null) {
-        sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        sb.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
+    return ConfigYaml.parse(text, source, env);
   }
 
   /** The topic names, resolved from the prefix and overrides. */

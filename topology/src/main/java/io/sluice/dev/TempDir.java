@@ -7,10 +7,29 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** A directory under the OS temp directory, deleted with everything in it on {@link #close()}. */
+/** A temporary directory, deleted with everything in it on {@link #close()}. */
 public record TempDir(Path path) implements AutoCloseable {
+  /** A new directory under the OS temp directory. */
   public static TempDir create(String prefix) throws IOException {
     return new TempDir(Files.createTempDirectory(prefix));
+  }
+
+  /**
+   * A new directory for Kafka Streams state, under {@code ~/.sluice/tmp}: Kafka Streams warns at
+   * every start about a state directory under the OS temp directory (which the OS may clear under
+   * it). Falls back to the OS temp directory when the home directory cannot be written.
+   */
+  public static TempDir createForState(String prefix) throws IOException {
+    try {
+      return new TempDir(Files.createTempDirectory(Files.createDirectories(stateParent()), prefix));
+    } catch (IOException | SecurityException e) {
+      return create(prefix);
+    }
+  }
+
+  /** Where {@link #createForState} makes its directories. */
+  public static Path stateParent() {
+    return Path.of(System.getProperty("user.home"), ".sluice", "tmp");
   }
 
   @Override

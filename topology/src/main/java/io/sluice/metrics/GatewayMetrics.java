@@ -40,6 +40,15 @@ public final class GatewayMetrics {
 
   private final Counter threadsReplaced;
 
+  /** Reasons of {@code sluice_state_rebuilt_total}: why local state was wiped and rebuilt. */
+  public static final String REBUILT_OTHER_CLUSTER = "other_cluster";
+
+  public static final String REBUILT_TOPIC_RECREATED = "topic_recreated";
+  public static final String REBUILT_OFFSET_OUT_OF_RANGE = "offset_out_of_range";
+  public static final String REBUILT_UNCLEAN_SHUTDOWN = "unclean_shutdown";
+  public static final String REBUILT_GLOBAL_THREAD_DIED = "global_thread_died";
+  public static final String REBUILT_UNREADABLE = "unreadable";
+
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
     Gauge.builder("sluice.requests.awaiting.schema", awaitingSchema, Number::doubleValue)
@@ -49,10 +58,43 @@ public final class GatewayMetrics {
         Counter.builder("sluice.cache.purged")
             .description("expired response-cache entries deleted")
             .register(registry);
+    // a series before the first refusal, for the alert rule and the dashboard
+    recordRefusedCounter("none", "none");
     this.threadsReplaced =
         Counter.builder("sluice.stream.threads.replaced")
             .description("stream threads that died and were replaced")
             .register(registry);
+    for (String reason :
+        java.util.List.of(
+            REBUILT_OTHER_CLUSTER,
+            REBUILT_TOPIC_RECREATED,
+            REBUILT_OFFSET_OUT_OF_RANGE,
+            REBUILT_UNCLEAN_SHUTDOWN,
+            REBUILT_GLOBAL_THREAD_DIED,
+            REBUILT_UNREADABLE)) {
+      rebuiltCounter("cache", reason);
+    }
+    rebuiltCounter("tasks", REBUILT_OTHER_CLUSTER);
+  }
+
+  /**
+   * Local state was wiped because it could not be valid, and is being rebuilt from the topics:
+   * {@code store} is {@code cache} (the response cache's global store) or {@code tasks} (every task
+   * store, restored from its changelog).
+   */
+  public void stateRebuilt(String store, String reason) {
+    rebuiltCounter(store, reason).increment();
+  }
+
+  private Counter rebuiltCounter(String store, String reason) {
+    return counters.computeIfAbsent(
+        new MeterKey("sluice.state.rebuilt", store, reason, null, null),
+        k ->
+            Counter.builder(k.name())
+                .description("local state wiped at start or while running and rebuilt")
+                .tag("store", k.a())
+                .tag("reason", k.b())
+                .register(registry));
   }
 
   /** Ingest holds {@code delta} more (or, negative, fewer) requests for a schema fetch. */
@@ -207,16 +249,18 @@ public final class GatewayMetrics {
 
   /** A record the producer or broker refused, left out by the production exception handler. */
   public void recordRefused(String topic, String error) {
-    counters
-        .computeIfAbsent(
-            new MeterKey("sluice.records.refused", topic, error, null, null),
-            k ->
-                Counter.builder(k.name())
-                    .description("records the producer or the broker refused")
-                    .tag("topic", k.a())
-                    .tag("error", k.b())
-                    .register(registry))
-        .increment();
+    recordRefusedCounter(topic, error).increment();
+  }
+
+  private Counter recordRefusedCounter(String topic, String error) {
+    return counters.computeIfAbsent(
+        new MeterKey("sluice.records.refused", topic, error, null, null),
+        k ->
+            Counter.builder(k.name())
+                .description("records the producer or the broker refused")
+                .tag("topic", k.a())
+                .tag("error", k.b())
+                .register(registry));
   }
 
   /** A processor failed on a record; the record went to the dead-letter topic. */

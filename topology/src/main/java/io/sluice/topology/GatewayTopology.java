@@ -90,7 +90,7 @@ public final class GatewayTopology {
             .process(
                 new IngestSupplier(
                     serdes.request(),
-                    new RequestValidator(spec.models(), spec.tenants()),
+                    new RequestValidator(spec.models(), spec.tenants(), spec.requestLimits()),
                     new IngestBounds(spec.limits()),
                     spec.metrics()),
                 Named.as("ingest"));

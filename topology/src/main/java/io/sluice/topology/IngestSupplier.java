@@ -266,13 +266,16 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
       }
       if (rejection.isPresent()) {
         long now = context.currentSystemTimeMs();
+        // an overlong id is not echoed: it would be the response's key or bloat its value
+        String session = echo(request.getSessionId());
+        String model = echo(request.getModel());
         Response response =
             Response.newBuilder()
-                .setRequestId(request.getRequestId())
-                .setSessionId(request.getSessionId())
-                .setTenantId(request.getTenantId())
+                .setRequestId(echo(request.getRequestId()))
+                .setSessionId(session)
+                .setTenantId(echo(request.getTenantId()))
                 .setStatus(ResponseStatus.REJECTED)
-                .setModel(request.getModel())
+                .setModel(model)
                 .setToolCalls(List.of())
                 .setUsage(new TokenUsage(0, 0, 0))
                 .setError(
@@ -285,14 +288,14 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
                 .setRespondedAt(now)
                 .build();
         if (io.sluice.schema.serde.AvroSize.exceeds(
-            response, bounds.limits().valueBound(request.getSessionId()))) {
+            response, bounds.limits().valueBound(session))) {
           // its ids alone are too large to answer with: only the dead-letter topic can take it
           deadLetter(record, parked, rejection.get().code(), rejection.get().message());
           return;
         }
-        metrics.response(request.getModel(), null, "REJECTED", false, response.getLatencyMs());
-        context.forward(
-            new Record<>(request.getSessionId(), new IngestOutcome.Rejected(response), now));
+        metrics.response(
+            validator.modelTag(request), null, "REJECTED", false, response.getLatencyMs());
+        context.forward(new Record<>(session, new IngestOutcome.Rejected(response), now));
         return;
       }
       String session = request.getSessionId();
@@ -349,6 +352,10 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
         + " bytes (key, value and headers), over what a request may be (kafka.max_record_bytes "
         + bounds.limits().maxRecordBytes()
         + "); it is not read";
+  }
+
+  private static String echo(String id) {
+    return RequestValidator.echoable(id) ? id : null;
   }
 
   private static byte[] bytes(String s) {

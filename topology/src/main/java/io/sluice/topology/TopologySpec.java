@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * Everything the topology is built from: topic names, serdes, the routing table, tenants, the
- * session settings, the dispatcher (handed to processors, never called while building) and the size
- * bounds of every record written.
+ * session settings, the dispatcher (handed to processors, never called while building), the size
+ * bounds of every record written and the bounds on a request's shape.
  */
 public record TopologySpec(
     Topics topics,
@@ -23,9 +23,36 @@ public record TopologySpec(
     ToolSettings tools,
     GatewayMetrics metrics,
     Supplier<Dispatcher> dispatcher,
-    RecordLimits limits) {
+    RecordLimits limits,
+    RequestLimits requestLimits) {
 
-  /** A spec with the default record limits. */
+  /** A spec with the default request limits. */
+  public TopologySpec(
+      Topics topics,
+      EventSerdes serdes,
+      ModelCatalog models,
+      Map<String, SluiceConfig.TenantConfig> tenants,
+      SessionSettings sessions,
+      CacheSettings cache,
+      ToolSettings tools,
+      GatewayMetrics metrics,
+      Supplier<Dispatcher> dispatcher,
+      RecordLimits limits) {
+    this(
+        topics,
+        serdes,
+        models,
+        tenants,
+        sessions,
+        cache,
+        tools,
+        metrics,
+        dispatcher,
+        limits,
+        RequestLimits.defaults());
+  }
+
+  /** A spec with the default record and request limits. */
   public TopologySpec(
       Topics topics,
       EventSerdes serdes,

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -65,10 +65,20 @@ class BenchSmokeIT {
         .isEqualTo(stateDirsBefore);
   }
 
+  /** The bench's state directories, where {@code TempDir.createForState} makes them. */
   private static Set<Path> benchStateDirs() throws IOException {
-    try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return dirs.filter(d -> d.getFileName().toString().startsWith("sluice-bench-state-"))
-          .collect(Collectors.toSet());
+    Set<Path> found = new java.util.HashSet<>();
+    for (Path parent :
+        List.of(
+            io.sluice.dev.TempDir.stateParent(), Path.of(System.getProperty("java.io.tmpdir")))) {
+      if (!Files.isDirectory(parent)) {
+        continue;
+      }
+      try (Stream<Path> dirs = Files.list(parent)) {
+        dirs.filter(d -> d.getFileName().toString().startsWith("sluice-bench-state-"))
+            .forEach(found::add);
+      }
     }
+    return found;
   }
 }

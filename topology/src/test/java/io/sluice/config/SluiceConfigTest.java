@@ -180,4 +180,27 @@ class SluiceConfigTest {
 
     assertThat(c.toString()).doesNotContain("sk-openai").doesNotContain("sk-ant");
   }
+
+  @Test
+  void shouldBoundTheMessagesOfARequestBy2048UnlessConfigured() {
+    SluiceConfig defaults = SluiceConfig.parse("", "empty.yaml", Map.of());
+    SluiceConfig given =
+        SluiceConfig.parse("sessions: {max_request_messages: 10}\n", "s.yaml", Map.of());
+
+    assertThat(defaults.sessions().maxRequestMessages()).isEqualTo(2_048);
+    assertThat(given.sessions().maxRequestMessages()).isEqualTo(10);
+  }
+
+  @Test
+  void shouldNameANonPositiveMaxRequestMessages() {
+    assertThatThrownBy(
+            () -> SluiceConfig.parse("sessions: {max_request_messages: 0}\n", "s.yaml", Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sessions.max_request_messages must be > 0");
+    assertThatThrownBy(
+            () ->
+                SluiceConfig.parse("sessions: {max_request_messages: lots}\n", "s.yaml", Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sessions.max_request_messages");
+  }
 }

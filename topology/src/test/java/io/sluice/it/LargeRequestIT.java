@@ -39,6 +39,7 @@ class LargeRequestIT {
   private static final String BIG = "x".repeat(600_000);
 
   @Test
+  @SuppressWarnings("try") // the broker is held open by the try; its body talks to it by port
   void givenA600000CharacterPromptWhenTheGatewayAnswersItAndIsKilledThenItKeepsAnsweringEveryone(
       @TempDir Path dir) throws Exception {
     int port = freePort();

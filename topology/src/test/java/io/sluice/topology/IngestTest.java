@@ -128,4 +128,28 @@ class IngestTest {
         .containsExactly("unknown_tenant", "model_not_allowed");
     assertThat(t.dispatcher.jobs).extracting(DispatchJob::requestId).containsExactly("r3");
   }
+
+  @Test
+  void shouldDeadLetterARequestNestedTooDeepForTheStackAndKeepServing() {
+    // Given a producer registered a compatible Request schema with a recursive optional field
+    t.close();
+    var registry = io.sluice.schema.registry.CatalogSchemaRegistry.bundled();
+    int id = registry.register("llm.requests-value", IngestFuzzTarget.withRecursiveTail());
+    t = new TopologyFixture(registry);
+    byte[] plain = t.serdes.request().serialize("llm.requests", request("deep", "s1", "x"));
+    byte[] deep = java.util.Arrays.copyOf(plain, plain.length + 1_000_001);
+    java.nio.ByteBuffer.wrap(deep, 1, 4).putInt(id);
+    java.util.Arrays.fill(deep, plain.length, deep.length - 1, (byte) 2); // a million nodes
+
+    // When it writes a value nested a million levels deep, between two good requests
+    t.send(request("r1", "s1", "before"));
+    t.requests.pipeInput("s1".getBytes(StandardCharsets.UTF_8), deep);
+    t.send(request("r2", "s2", "after"));
+
+    // Then it is a dead letter (it was a StackOverflowError that ended the stream thread)
+    TestRecord<byte[], byte[]> dead = t.dlq.readRecord();
+    assertThat(header(dead, "sluice.error.code")).isEqualTo("deserialization");
+    assertThat(header(dead, "sluice.error.message")).contains("nested too deeply");
+    assertThat(t.dispatcher.jobs).extracting(DispatchJob::requestId).containsExactly("r1", "r2");
+  }
 }

@@ -60,6 +60,7 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, io.sluice.events.ToolCall> toolCalls;
   final TestOutputTopic<String, io.sluice.events.ToolResult> toolResultsOut;
   final TestInputTopic<String, io.sluice.events.ToolResult> toolResults;
+  private final java.nio.file.Path stateDir = tempDir();
 
   static final SessionSettings SETTINGS =
       new SessionSettings(
@@ -97,9 +98,14 @@ final class TopologyFixture implements AutoCloseable {
             SluiceApp.cacheSettings(config),
             SluiceApp.toolSettings(config),
             metrics,
-            () -> dispatcher);
+            () -> dispatcher,
+            io.sluice.bounds.RecordLimits.DEFAULTS,
+            SluiceApp.requestLimits(config));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-test");
+    // a directory of its own: the default (/tmp/kafka-streams/sluice-test) is shared by every
+    // build on the machine, and two drivers opening the same RocksDB store collide
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(GatewayTopology.build(spec), props, START);
     requests =
         driver.createInputTopic(
@@ -143,6 +149,14 @@ final class TopologyFixture implements AutoCloseable {
             serdes.toolResult().serializer(),
             START,
             Duration.ZERO);
+  }
+
+  private static java.nio.file.Path tempDir() {
+    try {
+      return java.nio.file.Files.createTempDirectory("sluice-topology-test");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static Request request(String id, String session, String text) {
@@ -256,5 +270,10 @@ final class TopologyFixture implements AutoCloseable {
   @Override
   public void close() {
     driver.close();
+    try (var paths = java.nio.file.Files.walk(stateDir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -37,7 +37,9 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * <p>The writer schema of every record read is fetched by id, so a reader with an older schema
  * reads records written with a newer compatible one. A payload that cannot be read fails with a
- * {@link SerializationException} saying why; it never decodes to {@code null}.
+ * {@link SerializationException} saying why, whatever it holds: a huge length or count is refused
+ * before it is allocated (Avro's own checks against the bytes left), and nesting too deep for the
+ * stack (a recursive writer schema) is refused too; it never decodes to {@code null}.
  *
  * <p>Thread-safe: one instance may serve every stream thread.
  */
@@ -312,6 +314,18 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
     T value;
     try {
       value = reader.read(null, decoder);
+    } catch (StackOverflowError e) {
+      // a recursive writer schema lets a payload nest as deep as its bytes allow; the reader (and
+      // the resolver skipping a field unknown to it) recurse per level. The stack has unwound by
+      // now and the reader keeps no state between records: refuse the record, keep the thread.
+      throw new SerializationException(
+          "cannot decode the Avro body ("
+              + (data.length - HEADER_SIZE)
+              + " bytes, schema id "
+              + id
+              + ") of a record in "
+              + topic
+              + ": nested too deeply for the reader's stack");
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
           "cannot decode the Avro body ("

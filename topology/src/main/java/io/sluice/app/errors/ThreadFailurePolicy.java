@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * to the new thread and start again from their last commit, so nothing accepted is lost. The
  * gateway stops only on what a new thread cannot survive, and says why: a fenced instance (another
  * instance took over its id), credentials or permissions the broker refuses, a source topic that is
- * gone, a broker too old, an {@link Error}, or more than {@link #MAX_REPLACEMENTS} replacements
- * within {@link #WINDOW} (a thread that dies again at once on the same input).
+ * gone, a broker too old, an {@link Error}, a failure of the global thread (which Kafka Streams
+ * cannot replace), or more than {@link #MAX_REPLACEMENTS} replacements within {@link #WINDOW} (a
+ * thread that dies again at once on the same input).
  */
 public final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ThreadFailurePolicy.class);
@@ -47,6 +48,11 @@ public final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandle
   @Override
   public synchronized StreamThreadExceptionResponse handle(Throwable e) {
     String fatal = fatalReason(e);
+    if (fatal == null && Thread.currentThread().getName().endsWith("-GlobalStreamThread")) {
+      // Kafka Streams cannot replace its global thread; the failures it can survive there are
+      // rebuilt before they reach this handler (RestartableStreams)
+      fatal = "the global thread (the response cache's store) failed: " + e;
+    }
     long now = clock.millis();
     while (!replacements.isEmpty() && now - replacements.peekFirst() > WINDOW.toMillis()) {
       replacements.pollFirst();

@@ -17,6 +17,7 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -30,10 +31,14 @@ import org.slf4j.LoggerFactory;
  * <p>Settings fit one node: every internal topic has one replica and one partition (so the first
  * group join and the first transaction are fast, and exactly-once works). Given a data directory,
  * the broker formats it once with a fixed cluster id and restarts on its own data; without one, a
- * temporary directory is used and deleted on close.
+ * temporary directory is used and deleted on close, with a random cluster id.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
-  /** Fixed, so that a data directory formatted by one run is accepted by the next. */
+  /**
+   * The cluster id of a broker with a data directory: fixed, so that a data directory formatted by
+   * one run is accepted by the next. A temporary broker gets a random one, as a real new cluster
+   * would: local state left by an earlier temporary broker is then recognised as another cluster's.
+   */
   public static final String CLUSTER_ID = "U2x1aWNlRGV2Q2x1c3Rlcg";
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
@@ -63,7 +68,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     options.overrides().forEach(props::setProperty);
     KafkaConfig config = new KafkaConfig(props, false);
     if (!Files.exists(logDir.resolve("meta.properties"))) {
-      format(config);
+      format(config, temporary ? Uuid.randomUuid().toString() : CLUSTER_ID);
     }
     this.server = new KafkaRaftServer(config, Time.SYSTEM);
   }
@@ -107,12 +112,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return p;
   }
 
-  private static void format(KafkaConfig config) throws IOException {
+  private static void format(KafkaConfig config, String clusterId) throws IOException {
     Formatter formatter =
         new Formatter()
             .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
             .setNodeId(NODE_ID)
-            .setClusterId(CLUSTER_ID)
+            .setClusterId(clusterId)
             .setControllerListenerName("CONTROLLER")
             .setMetadataLogDirectory(config.metadataLogDir())
             .setDirectories(List.of(config.logDirs().get(0)))

@@ -1,4 +1,4 @@
-package io.sluice.provider;
+package io.sluice.provider.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.sluice.events.ChatMessage;
+import io.sluice.provider.ChatCall;
+import io.sluice.provider.HttpReply;
+import io.sluice.provider.OpenAiAdapter;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;

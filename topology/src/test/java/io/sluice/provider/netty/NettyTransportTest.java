@@ -1,4 +1,4 @@
-package io.sluice.provider;
+package io.sluice.provider.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,6 +27,10 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.sluice.dev.sim.LlmSimulator;
 import io.sluice.dev.sim.SimFaults;
 import io.sluice.events.ChatMessage;
+import io.sluice.provider.ChatCall;
+import io.sluice.provider.ChatResult;
+import io.sluice.provider.HttpReply;
+import io.sluice.provider.OpenAiAdapter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

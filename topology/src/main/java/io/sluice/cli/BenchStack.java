@@ -1,0 +1,175 @@
+package io.sluice.cli;
+
+import io.sluice.app.SluiceApp;
+import io.sluice.bench.BaselineApp;
+import io.sluice.config.SluiceConfig;
+import io.sluice.dev.DevStack;
+import io.sluice.dev.TempDir;
+import io.sluice.dev.sim.SimFaults;
+import io.sluice.events.Request;
+import io.sluice.events.Response;
+import io.sluice.schema.serde.ConfluentAvroSerde;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * What {@code sluice bench} measures when no {@code --bootstrap} is given, all in this process: a
+ * broker and a simulator, and on them the gateway or the bare pass-through baseline, with its state
+ * in a temporary directory. Closing it stops the app, then the broker and simulator, and deletes
+ * the state directory last. Not an {@code AutoCloseable}: what it closes may throw {@code
+ * InterruptedException}, which {@code -Xlint:try} rejects in a resource.
+ */
+final class BenchStack {
+  private final List<AutoCloseable> started = new ArrayList<>(); // closed first to last
+  private String bootstrapServers;
+
+  private BenchStack() {}
+
+  /** Starts the stack and waits until the app is RUNNING; prints what it started on stderr. */
+  static BenchStack start(
+      BenchStackOptions o,
+      boolean baseline,
+      long simLatencyMs,
+      ConfluentAvroSerde<Request> requestSerde,
+      ConfluentAvroSerde<Response> responseSerde)
+      throws Exception {
+    BenchStack s = new BenchStack();
+    try {
+      s.startAll(o, baseline, simLatencyMs, requestSerde, responseSerde);
+      return s;
+    } catch (Exception | Error e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  private void startAll(
+      BenchStackOptions o,
+      boolean baseline,
+      long simLatencyMs,
+      ConfluentAvroSerde<Request> requestSerde,
+      ConfluentAvroSerde<Response> responseSerde)
+      throws Exception {
+    DevStack stack =
+        DevStack.start(
+            new DevStack.Options(
+                0, 0, 0, null, new SimFaults(simLatencyMs, 0, 0, "500", 1, 0), o.partitions));
+    started.add(stack);
+    bootstrapServers = stack.bootstrapServers();
+    TempDir stateDir = TempDir.createForState("sluice-bench-state-");
+    started.add(stateDir); // closed last, after the gateway
+    Path state = stateDir.path();
+    if (baseline) {
+      KafkaStreams streams =
+          BaselineApp.start(
+              baselineProperties(o, state),
+              BaselineApp.topology("llm.requests", "llm.responses", requestSerde, responseSerde));
+      started.add(0, streams::close);
+      awaitRunning(streams::state);
+    } else {
+      SluiceApp app = SluiceApp.start(gatewayConfig(o, state, stack.simulator().url()));
+      started.add(0, app);
+      awaitRunning(app::state);
+    }
+    System.err.printf(
+        "embedded %s on %s: %s, commit interval %d ms, linger %d ms, %d partitions, %d stream thread(s), simulator %d ms over %s%n",
+        baseline ? "baseline" : "gateway",
+        bootstrapServers,
+        o.guarantee,
+        o.commitIntervalMs(),
+        o.lingerMs,
+        o.partitions,
+        o.threads,
+        simLatencyMs,
+        o.providerHttp());
+  }
+
+  private Properties baselineProperties(BenchStackOptions o, Path state) {
+    Properties props = new Properties();
+    props.put("application.id", "sluice-baseline");
+    props.put("bootstrap.servers", bootstrapServers);
+    props.put("processing.guarantee", o.guarantee);
+    props.put("commit.interval.ms", String.valueOf(o.commitIntervalMs()));
+    props.put("num.stream.threads", String.valueOf(o.threads));
+    props.put("state.dir", state.toString());
+    props.put("producer.linger.ms", String.valueOf(o.lingerMs));
+    props.put("poll.ms", "20");
+    return props;
+  }
+
+  private SluiceConfig gatewayConfig(BenchStackOptions o, Path state, String simulatorUrl) {
+    return SluiceConfig.parse(
+        """
+        kafka:
+          bootstrap_servers: "%s"
+          application_id: sluice-bench
+          processing_guarantee: %s
+          commit_interval_ms: %d
+          linger_ms: %d
+          num_stream_threads: %d
+          state_dir: "%s"
+          properties: %s
+        topics: {partitions: %d}
+        providers:
+          sim: {type: openai, base_url: "%s/v1", timeout_ms: 30000, max_concurrency: %d, http2: %s}
+        models:
+          bench: {deployments: [{provider: sim, model: sim-bench, price_per_mtok: {input: 0.15, output: 0.60}}]}
+        cache: {ttl: 1h}
+        http: {port: 0}
+        """
+            .formatted(
+                bootstrapServers,
+                o.guarantee,
+                o.commitIntervalMs(),
+                o.lingerMs,
+                o.threads,
+                state,
+                yamlMap(o.kafkaProperties),
+                o.partitions,
+                simulatorUrl,
+                o.maxConcurrency,
+                o.http2),
+        "bench config",
+        Map.of());
+  }
+
+  /** A flow-style YAML map of quoted strings. */
+  private static String yamlMap(Map<String, String> m) {
+    StringJoiner j = new StringJoiner(", ", "{", "}");
+    m.forEach((k, v) -> j.add(quoted(k) + ": " + quoted(v)));
+    return j.toString();
+  }
+
+  private static String quoted(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  /** Polls the app's state, at most 60 s: start-up, not a test, so a bounded poll is enough. */
+  private static void awaitRunning(Supplier<KafkaStreams.State> state) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (state.get() != KafkaStreams.State.RUNNING) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the app did not reach RUNNING within 60 s");
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  /** Stops the app, then the broker and simulator; deletes the state directory last. */
+  void close() throws Exception {
+    for (AutoCloseable c : started) {
+      c.close();
+    }
+  }
+}

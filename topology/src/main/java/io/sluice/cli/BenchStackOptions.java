@@ -1,0 +1,76 @@
+package io.sluice.cli;
+
+import io.sluice.config.SluiceConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of {@code sluice bench} that shape the stack it starts in its own process (broker,
+ * simulator and gateway or baseline); without effect under {@code --bootstrap}.
+ */
+final class BenchStackOptions {
+  @Option(
+      names = "--guarantee",
+      defaultValue = "at_least_once",
+      description =
+          "Embedded gateway: exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
+  String guarantee;
+
+  @Option(
+      names = "--commit-interval-ms",
+      description =
+          "Embedded gateway: commit interval (default: the gateway's for the guarantee, 20 under"
+              + " exactly_once_v2, 1000 under at_least_once).")
+  Long commitIntervalOption;
+
+  @Option(
+      names = "--linger-ms",
+      defaultValue = "5",
+      description = "Embedded gateway: producer linger (default ${DEFAULT-VALUE}).")
+  long lingerMs;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "4",
+      description = "Embedded: partitions per topic (default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "1",
+      description =
+          "Embedded gateway: stream threads (default ${DEFAULT-VALUE}, the gateway's own default;"
+              + " on 2 shared cores a second thread made p99 worse).")
+  int threads;
+
+  @Option(
+      names = "--max-concurrency",
+      defaultValue = "1000",
+      description =
+          "Embedded gateway: the simulator provider's max_concurrency (default ${DEFAULT-VALUE}).")
+  int maxConcurrency;
+
+  @Option(
+      names = "--http2",
+      description = "Embedded gateway: call the simulator over HTTP/2 (h2c) instead of HTTP/1.1.")
+  boolean http2;
+
+  @Option(
+      names = "--kafka-property",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Embedded gateway: a Kafka client property (the config's kafka.properties), repeatable.")
+  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+  /** The commit interval given, else the gateway's default for the guarantee. */
+  long commitIntervalMs() {
+    return commitIntervalOption != null
+        ? commitIntervalOption
+        : SluiceConfig.KafkaSection.defaultCommitIntervalMs(guarantee);
+  }
+
+  String providerHttp() {
+    return http2 ? "HTTP/2" : "HTTP/1.1";
+  }
+}

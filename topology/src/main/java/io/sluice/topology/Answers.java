@@ -1,0 +1,238 @@
+package io.sluice.topology;
+
+import io.sluice.events.Request;
+import io.sluice.events.Response;
+import io.sluice.events.ResponseStatus;
+import io.sluice.events.TokenUsage;
+import io.sluice.events.Usage;
+import io.sluice.internal.Attempt;
+import io.sluice.internal.Completion;
+import io.sluice.internal.PendingRequest;
+import io.sluice.metrics.GatewayMetrics;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The answer: turns a request's {@link Outcome} into every record it produces, in this order —
+ *
+ * <ol>
+ *   <li>per provider call of the last round, a {@code provider.call} span (traces, keyed by
+ *       request_id) and a {@code Usage} (usage, keyed by tenant_id); for a cache hit one {@code
+ *       Usage} with zero tokens;
+ *   <li>the {@code respond} span and the root {@code request} span;
+ *   <li>the {@code Response} (responses, keyed by session_id), bounded to {@code
+ *       kafka.max_record_bytes} by {@link OutputBounds#response} ({@code response_too_large});
+ *   <li>for a cacheable first-round answer from a provider, the cache entry ({@link
+ *       ResponseCache#write});
+ *   <li>for a request that uses history, the session with the new turn ({@link
+ *       Conversation#addTurn}).
+ * </ol>
+ *
+ * Every record passes {@link OutputBounds#check} again when the processor forwards it. Removing the
+ * request from its queue and the {@code pending} store is the state machine's part.
+ */
+final class Answers {
+  private final SessionSettings settings;
+  private final OutputBounds bounds;
+  private final GatewayMetrics metrics;
+  private final ResponseCache cache;
+  private final Conversation conversation;
+  private final LongSupplier clock;
+
+  Answers(
+      SessionSettings settings,
+      OutputBounds bounds,
+      GatewayMetrics metrics,
+      ResponseCache cache,
+      Conversation conversation,
+      LongSupplier clock) {
+    this.settings = settings;
+    this.bounds = bounds;
+    this.metrics = metrics;
+    this.cache = cache;
+    this.conversation = conversation;
+    this.clock = clock;
+  }
+
+  /** Decides the records that answer {@code p} with {@code a}. */
+  void answer(PendingRequest p, Outcome a, long now, Decisions d) {
+    Request r = p.getRequest();
+    String id = r.getRequestId();
+    Completion c = a.completion();
+    Response hit = a.cached();
+    Response response = bounds.response(response(p, a, now));
+    boolean ok = response.getStatus() == ResponseStatus.OK;
+    attempts(p, c == null ? List.of() : c.getAttempts(), d);
+    if (hit != null) {
+      d.emit(
+          r.getTenantId(),
+          new SessionOutput.UsageOut(
+              new Usage(
+                  r.getTenantId(),
+                  id,
+                  null,
+                  r.getModel(),
+                  hit.getProviderModel(),
+                  0,
+                  0,
+                  0.0,
+                  true,
+                  now)));
+    }
+    Map<String, String> respondAttrs = new HashMap<>();
+    respondAttrs.put("status", response.getStatus().name());
+    if (settings.includeContent() && response.getContent() != null) {
+      respondAttrs.put("completion", response.getContent());
+    }
+    d.emit(
+        id,
+        new SessionOutput.SpanOut(
+            Spans.span(p, "respond", p.getRootSpanId(), now, clock.getAsLong(), ok, respondAttrs)));
+    Map<String, String> rootAttrs = new HashMap<>();
+    rootAttrs.put("status", response.getStatus().name());
+    rootAttrs.put("attempts", String.valueOf(response.getAttempts()));
+    rootAttrs.put("latency_ms", String.valueOf(response.getLatencyMs()));
+    rootAttrs.put("cache_hit", String.valueOf(hit != null));
+    if (!ok && response.getError() != null) {
+      rootAttrs.put("error_code", response.getError().getCode());
+    }
+    if (settings.includeContent()) {
+      rootAttrs.put("prompt", lastUserText(r));
+    }
+    d.emit(
+        id,
+        new SessionOutput.SpanOut(
+            Spans.span(
+                p,
+                p.getRootSpanId(),
+                "request",
+                p.getParentSpanId(),
+                p.getCreatedAtMs(),
+                now,
+                ok,
+                rootAttrs)));
+    d.emit(r.getSessionId(), new SessionOutput.ResponseOut(response));
+    metrics.response(
+        r.getModel(),
+        response.getProvider(),
+        response.getStatus().name(),
+        hit != null,
+        response.getLatencyMs());
+    cache.write(p, response, d);
+    if (ok && r.getUseHistory()) {
+      conversation.addTurn(r, response, now, d);
+    }
+  }
+
+  /** The Response before its size bound: usage, cost and attempts summed over every round. */
+  private static Response response(PendingRequest p, Outcome a, long now) {
+    Request r = p.getRequest();
+    Completion c = a.completion();
+    Response hit = a.cached();
+    Response.Builder b =
+        Response.newBuilder()
+            .setRequestId(r.getRequestId())
+            .setSessionId(r.getSessionId())
+            .setTenantId(r.getTenantId())
+            .setStatus(a.ok() ? ResponseStatus.OK : ResponseStatus.ERROR)
+            .setModel(r.getModel())
+            .setToolCalls(List.of())
+            .setUsage(totalUsage(p, null))
+            .setCostUsd(p.getPriorCostUsd() + (c != null ? c.getCostUsd() : 0.0))
+            .setCacheHit(hit != null)
+            .setAttempts(p.getPriorAttempts() + a.attempts())
+            .setLatencyMs(Math.max(0, now - p.getCreatedAtMs()))
+            .setError(a.ok() ? null : a.error())
+            .setTraceId(p.getTraceId())
+            .setRespondedAt(now);
+    if (hit != null) {
+      b.setProviderModel(hit.getProviderModel())
+          .setContent(hit.getContent())
+          .setToolCalls(hit.getToolCalls())
+          .setFinishReason(hit.getFinishReason());
+    } else if (a.ok()) {
+      b.setProvider(c.getProvider())
+          .setProviderModel(c.getProviderModel())
+          .setContent(c.getContent())
+          .setToolCalls(c.getToolCalls())
+          .setFinishReason(c.getFinishReason())
+          .setUsage(totalUsage(p, c.getUsage()));
+    } else if (c != null) {
+      b.setUsage(totalUsage(p, c.getUsage()));
+    }
+    return b.build();
+  }
+
+  /** A provider.call span and a Usage record per provider call. */
+  void attempts(PendingRequest p, List<Attempt> attempts, Decisions d) {
+    Request r = p.getRequest();
+    String id = r.getRequestId();
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt at = attempts.get(i);
+      Map<String, String> attrs = new HashMap<>();
+      attrs.put("provider", at.getProvider());
+      attrs.put("provider_model", at.getProviderModel());
+      attrs.put("attempt", String.valueOf(i + 1));
+      if (at.getHttpStatus() != null) {
+        attrs.put("http_status", String.valueOf(at.getHttpStatus()));
+      }
+      if (at.getErrorCode() != null) {
+        attrs.put("error_code", at.getErrorCode());
+      }
+      attrs.put("prompt_tokens", String.valueOf(at.getPromptTokens()));
+      attrs.put("completion_tokens", String.valueOf(at.getCompletionTokens()));
+      attrs.put("cost_usd", String.valueOf(at.getCostUsd()));
+      attrs.put("model", r.getModel());
+      d.emit(
+          id,
+          new SessionOutput.SpanOut(
+              Spans.span(
+                  p,
+                  "provider.call",
+                  p.getRootSpanId(),
+                  at.getStartMs(),
+                  at.getEndMs(),
+                  at.getOk(),
+                  attrs)));
+      d.emit(
+          r.getTenantId(),
+          new SessionOutput.UsageOut(
+              new Usage(
+                  r.getTenantId(),
+                  id,
+                  at.getProvider(),
+                  r.getModel(),
+                  at.getProviderModel(),
+                  at.getPromptTokens(),
+                  at.getCompletionTokens(),
+                  at.getCostUsd(),
+                  false,
+                  at.getEndMs())));
+      metrics.tokens(
+          r.getTenantId(),
+          at.getProvider(),
+          r.getModel(),
+          at.getPromptTokens(),
+          at.getCompletionTokens());
+      metrics.cost(r.getTenantId(), r.getModel(), at.getCostUsd());
+    }
+  }
+
+  /** Tokens of every round so far plus {@code last} (may be null). */
+  private static TokenUsage totalUsage(PendingRequest p, TokenUsage last) {
+    int prompt = p.getPriorPromptTokens() + (last == null ? 0 : last.getPromptTokens());
+    int completion = p.getPriorCompletionTokens() + (last == null ? 0 : last.getCompletionTokens());
+    return new TokenUsage(prompt, completion, prompt + completion);
+  }
+
+  private static String lastUserText(Request r) {
+    for (int i = r.getMessages().size() - 1; i >= 0; i--) {
+      if (r.getMessages().get(i).getRole().equals("user")) {
+        return r.getMessages().get(i).getContent();
+      }
+    }
+    return "";
+  }
+}
