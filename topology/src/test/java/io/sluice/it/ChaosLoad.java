@@ -193,15 +193,20 @@ final class ChaosLoad implements AutoCloseable {
    * running now.
    */
   void awaitProgress(int more, Duration timeout) {
-    await()
-        .atMost(timeout)
-        .pollInterval(Duration.ofMillis(100))
-        .ignoreExceptionsInstanceOf(org.apache.kafka.common.errors.TimeoutException.class)
-        .until(
-            () -> {
-              answered();
-              return reader.caughtUp();
-            });
+    try {
+      await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptionsInstanceOf(org.apache.kafka.common.errors.TimeoutException.class)
+          .until(
+              () -> {
+                answered();
+                return reader.caughtUp();
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "the responses were not read up to their end: " + reader.positions(), e);
+    }
     int target = answered() + more;
     await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> answered() >= target);
     progress("answering");

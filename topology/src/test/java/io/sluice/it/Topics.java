@@ -76,6 +76,15 @@ final class Topics {
       return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
+    /** Each partition's position and end, for a failure message. */
+    String positions() {
+      Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+      return ends.entrySet().stream()
+          .map(e -> e.getKey() + "@" + consumer.position(e.getKey()) + "/" + e.getValue())
+          .toList()
+          .toString();
+    }
+
     List<T> values() {
       return records.stream().map(ConsumerRecord::value).toList();
     }
