@@ -40,7 +40,7 @@ summary=topology/target/chaos-summary.txt
 before=0
 [ -f "$summary" ] && before=$(wc -l < "$summary")
 status=0
-./mvnw -B -pl topology -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.failIfNoSpecifiedTests=false \
+./mvnw -B -pl topology -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
   -Dit.test="$selection" ${props[@]+"${props[@]}"} verify || status=$?
 echo "== chaos summary (commit $(git rev-parse --short HEAD), $(date -u +%Y-%m-%dT%H:%MZ))"
 [ -f "$summary" ] && tail -n +"$((before + 1))" "$summary"

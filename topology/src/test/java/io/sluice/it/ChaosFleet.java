@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
 final class ChaosFleet implements AutoCloseable {
   /**
    * The client JIT only: on 2 shared cores a gateway then reaches RUNNING in about half the time
-   * (11-16 s against 23-33 s, measured with the load of other builds), and these tests measure what
-   * survives, not speed.
+   * (10.8-16.5 s against 23.4-33.0 s, measured while other builds ran), and these tests measure
+   * what survives, not speed.
    */
   private static final List<String> JVM = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1");
 
