@@ -30,8 +30,9 @@ import java.util.function.LongSupplier;
  *       Conversation#addTurn}).
  * </ol>
  *
- * Every record passes {@link OutputBounds#check} again when the processor forwards it. Removing the
- * request from its queue and the {@code pending} store is the state machine's part.
+ * Every other record passes {@link OutputBounds#check} when the processor forwards it (the Response
+ * is bounded once, here). Removing the request from its queue and the {@code pending} store is the
+ * state machine's part.
  */
 final class Answers {
   private final SessionSettings settings;

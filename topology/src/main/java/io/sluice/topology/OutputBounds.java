@@ -42,9 +42,8 @@ final class OutputBounds {
   /** {@code out} as it may be written under {@code key}, or null to leave it out. */
   SessionOutput check(String key, SessionOutput out) {
     long bound = limits.valueBound(key);
-    if (out instanceof SessionOutput.ResponseOut r) {
-      Response bounded = response(r.response());
-      return bounded == r.response() ? out : new SessionOutput.ResponseOut(bounded);
+    if (out instanceof SessionOutput.ResponseOut) {
+      return out; // bounded where it is built, by response(): Answers decides on the bounded one
     }
     if (out instanceof SessionOutput.SpanOut s) {
       TraceSpan span = span(s.span(), bound);
