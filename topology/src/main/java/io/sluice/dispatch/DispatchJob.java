@@ -14,6 +14,10 @@ import java.util.List;
  * @param model the alias (or provider/model) as requested
  * @param deadlineMs the request's deadline, epoch millis
  * @param priority 0 (lowest) to 9; higher goes first when a provider is saturated
+ * @param stream true: call the provider with streaming and write each delta as a {@code
+ *     ResponseChunk} to {@code replyTopic}
+ * @param replyTopic the request's reply topic (header {@code sluice.reply.topic}), or null
+ * @param replyPartition the reply topic's partition, or null for the producer's choice
  */
 public record DispatchJob(
     String requestId,
@@ -25,4 +29,13 @@ public record DispatchJob(
     RequestParams params,
     List<ToolSpec> tools,
     long deadlineMs,
-    int priority) {}
+    int priority,
+    boolean stream,
+    String replyTopic,
+    Integer replyPartition) {
+
+  /** true when the deltas of this call go to a reply topic as they arrive. */
+  public boolean streamsChunks() {
+    return stream && replyTopic != null;
+  }
+}

@@ -314,7 +314,10 @@ final class SessionMachine {
               r.getParams(),
               r.getTools(),
               p.getDeadlineMs(),
-              r.getPriority());
+              r.getPriority(),
+              r.getStream(),
+              p.getReplyTopic(),
+              p.getReplyPartition());
       if (dispatcher.submit(job)) {
         queues.dispatched(head, sid, now);
       } else {

@@ -60,7 +60,10 @@ final class DispatcherHarness implements AutoCloseable {
         null,
         List.of(),
         System.currentTimeMillis() + 60_000,
-        priority);
+        priority,
+        false,
+        null,
+        null);
   }
 
   Completion submitAndAwait(DispatchJob job) {

@@ -242,7 +242,10 @@ class RoutingIT {
                 null,
                 tools,
                 System.currentTimeMillis() + 30_000,
-                5));
+                5,
+                false,
+                null,
+                null));
 
     assertThat(first.getFinishReason()).isEqualTo("tool_calls");
     ToolInvocation call = first.getToolCalls().get(0);
@@ -267,7 +270,10 @@ class RoutingIT {
                 null,
                 tools,
                 System.currentTimeMillis() + 30_000,
-                5));
+                5,
+                false,
+                null,
+                null));
 
     assertThat(second.getContent()).isEqualTo("Tool results: calculator=42");
     assertThat(second.getFinishReason()).isEqualTo("stop");

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.events.Response;
+import io.sluice.events.ResponseChunk;
 import io.sluice.internal.Completion;
 import io.sluice.internal.PendingRequest;
 import io.sluice.internal.SessionState;
 import io.sluice.schema.EventType;
+import io.sluice.schema.ReplyHeaders;
 import io.sluice.schema.registry.CatalogSchemaRegistry.Entry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +39,12 @@ class CatalogTest {
       subjects.put("llm." + t.topicSuffix() + "-value", t.schema());
     }
     subjects.put("llm.cache-value", EventType.RESPONSE.schema());
+    // the reply topic carries two record types, each under its TopicRecordNameStrategy subject
+    subjects.put(
+        ReplyHeaders.subject("llm.replies", Response.getClassSchema()), Response.getClassSchema());
+    subjects.put(
+        ReplyHeaders.subject("llm.replies", ResponseChunk.getClassSchema()),
+        ResponseChunk.getClassSchema());
     // internal topics of the default application id
     subjects.put("sluice-completions-value", Completion.getClassSchema());
     subjects.put("sluice-pending-changelog-value", PendingRequest.getClassSchema());
