@@ -34,7 +34,8 @@ public record SluiceConfig(
     models = models != null ? models : Map.of();
     cache = cache != null ? cache : new CacheSection(null, null, null, null);
     http = http != null ? http : new HttpSection(null, null);
-    sessions = sessions != null ? sessions : new SessionsSection(null, null, null, null, null, null);
+    sessions =
+        sessions != null ? sessions : new SessionsSection(null, null, null, null, null, null);
     tracing = tracing != null ? tracing : new TracingSection(null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
   }

@@ -200,8 +200,7 @@ final class Answers {
     attempts(p, c.getAttempts(), c.getFirstTokenMs(), d);
   }
 
-  private void attempts(
-      PendingRequest p, List<Attempt> attempts, Long firstTokenMs, Decisions d) {
+  private void attempts(PendingRequest p, List<Attempt> attempts, Long firstTokenMs, Decisions d) {
     Request r = p.getRequest();
     String id = r.getRequestId();
     for (int i = 0; i < attempts.size(); i++) {

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * What one event (a request, a completion, a tool result, a punctuation) decided, in the order it
  * decided it: records to forward and writes to the {@code pending}, {@code sessions} and {@code
- * answered} stores. The
- * rooms only add to it; the processor carries it out, and is the only one that writes.
+ * answered} stores. The rooms only add to it; the processor carries it out, and is the only one
+ * that writes.
  *
  * <p>A store write holds the object, not its bytes: the processor serializes it when it carries the
  * decision out, at the end of the event, so a pending request changed again later in the same event

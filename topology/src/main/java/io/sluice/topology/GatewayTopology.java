@@ -123,7 +123,9 @@ public final class GatewayTopology {
             Produced.with(Serdes.String(), serdes.response()).withName("rejected-sink"));
     KStream<String, SessionOutput> rejectedReplies =
         rejected
-            .filter((k, v) -> ((IngestOutcome.Rejected) v).reply() != null, Named.as("rejected-with-reply"))
+            .filter(
+                (k, v) -> ((IngestOutcome.Rejected) v).reply() != null,
+                Named.as("rejected-with-reply"))
             .mapValues(
                 v -> {
                   IngestOutcome.Rejected r = (IngestOutcome.Rejected) v;

@@ -42,8 +42,7 @@ final class Idempotency {
    * Whether {@code r} repeats a request this task knows, pending or answered within the window; if
    * so, what to do about it is in {@code d} and the request is not admitted again.
    */
-  boolean repeated(
-      Request r, ReplyAddress reply, TraceIds.Context trace, long now, Decisions d) {
+  boolean repeated(Request r, ReplyAddress reply, TraceIds.Context trace, long now, Decisions d) {
     String id = r.getRequestId();
     if (queues.isPending(id)) {
       readdress(id, reply, d);
@@ -84,8 +83,8 @@ final class Idempotency {
 
   /**
    * The first answer again, as it was (content, attempts, usage, cost, latency) but for {@code
-   * replayed}, {@code responded_at} and the trace id, which is the repeat's: its {@code replay} span
-   * names the first answer's trace in {@code original_trace_id}.
+   * replayed}, {@code responded_at} and the trace id, which is the repeat's: its {@code replay}
+   * span names the first answer's trace in {@code original_trace_id}.
    */
   private void replay(
       Request r,

@@ -8,9 +8,9 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * Where a request's answer goes besides the responses topic: the topic and partition its record
- * named in the {@link ReplyHeaders#TOPIC} and {@link ReplyHeaders#PARTITION} headers (a front door's
- * reply partition, or any topic a Kafka producer reads). A partition of null lets the producer's
- * default partitioner choose by the record key (session_id).
+ * named in the {@link ReplyHeaders#TOPIC} and {@link ReplyHeaders#PARTITION} headers (a front
+ * door's reply partition, or any topic a Kafka producer reads). A partition of null lets the
+ * producer's default partitioner choose by the record key (session_id).
  *
  * <p>Only a legal Kafka topic name is taken: a name the producer would refuse ({@code
  * InvalidTopicException}) would fail the record on the stream thread, so a header that is not one
@@ -45,10 +45,7 @@ record ReplyAddress(String topic, Integer partition) {
 
   /** Whether {@code name} is a topic name Kafka accepts. */
   static boolean legal(String name) {
-    return name != null
-        && LEGAL.matcher(name).matches()
-        && !name.equals(".")
-        && !name.equals("..");
+    return name != null && LEGAL.matcher(name).matches() && !name.equals(".") && !name.equals("..");
   }
 
   /** Stores this address in {@code p}. */

@@ -15,10 +15,10 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * The writers of reply records ({@code Response} and {@code ResponseChunk} on a reply topic), in the
- * Confluent framing with the schema ids registered once, at start-up, under the configured reply
- * topic's subjects ({@link ReplyHeaders#subject}: {@code <topic>-<record full name>}). Ids are
- * global in a registry, so a record written with them to any other reply topic a producer names
+ * The writers of reply records ({@code Response} and {@code ResponseChunk} on a reply topic), in
+ * the Confluent framing with the schema ids registered once, at start-up, under the configured
+ * reply topic's subjects ({@link ReplyHeaders#subject}: {@code <topic>-<record full name>}). Ids
+ * are global in a registry, so a record written with them to any other reply topic a producer names
  * decodes the same way, and writing one never calls the registry: not on a stream thread, not on a
  * dispatcher thread.
  *
@@ -28,7 +28,8 @@ import org.apache.kafka.common.errors.SerializationException;
 public final class ReplySerdes {
   private final SchemaRegistry registry;
   private final SpecificDatumWriter<Response> responses =
-      new SpecificDatumWriter<>(Response.getClassSchema(), SpecificData.getForClass(Response.class));
+      new SpecificDatumWriter<>(
+          Response.getClassSchema(), SpecificData.getForClass(Response.class));
   private final SpecificDatumWriter<ResponseChunk> chunks =
       new SpecificDatumWriter<>(
           ResponseChunk.getClassSchema(), SpecificData.getForClass(ResponseChunk.class));

@@ -111,11 +111,7 @@ final class SessionMachine {
    * Idempotency}). {@code reply} is the reply address its record named, or null.
    */
   Decisions onRequest(
-      Request request,
-      long recordTimestamp,
-      TraceIds.Context trace,
-      ReplyAddress reply,
-      long now) {
+      Request request, long recordTimestamp, TraceIds.Context trace, ReplyAddress reply, long now) {
     Decisions d = new Decisions();
     String id = request.getRequestId();
     if (repeats.repeated(request, reply, trace, now, d)) {

@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * the {@link SessionMachine}. It reads each record and hands it to the machine (or to {@link
  * Punctuations} on the wall clock), then carries out the {@link Decisions} that come back: it
  * forwards each record once it has passed {@link OutputBounds}, and puts and deletes in the {@code
- * pending} and {@code sessions} stores (and puts in {@code answered}, the idempotency window). It is the only class that touches the {@link
- * ProcessorContext} and the stores; the machine reads them through {@link SessionStores}, which
- * this class implements, and never writes them.
+ * pending} and {@code sessions} stores (and puts in {@code answered}, the idempotency window). It
+ * is the only class that touches the {@link ProcessorContext} and the stores; the machine reads
+ * them through {@link SessionStores}, which this class implements, and never writes them.
  *
  * <p>The data of a request flows one way: record → {@link SessionMachine} (queue, dispatch, {@link
  * ToolRound}, {@link ResponseCache}) → {@link Answers} → decisions → this class writes them.

@@ -86,10 +86,10 @@ final class SessionProcessorSupplier
   }
 
   /**
-   * Answers by request_id for the idempotency window: a window store whose retention is the
-   * window, each answer a point in time (when it was answered), so that expired answers go with
-   * whole segments and their changelog (compact,delete) with its retention, and no sweep reads the
-   * store for them. Kafka Streams keeps the changelog for the window plus {@code
+   * Answers by request_id for the idempotency window: a window store whose retention is the window,
+   * each answer a point in time (when it was answered), so that expired answers go with whole
+   * segments and their changelog (compact,delete) with its retention, and no sweep reads the store
+   * for them. Kafka Streams keeps the changelog for the window plus {@code
    * windowstore.changelog.additional.retention.ms} (1 day by default).
    */
   private StoreBuilder<WindowStore<String, Response>> answered() {

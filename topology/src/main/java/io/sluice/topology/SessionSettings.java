@@ -11,8 +11,8 @@ import java.time.Duration;
  * @param orphanAfter a dispatch with no completion for this long is dispatched again
  * @param tick how often deadlines, orphans and refused dispatches are checked
  * @param includeContent whether spans may carry prompt and completion text
- * @param idempotencyWindow a repeat of a request answered this long ago or less is answered with the
- *     first answer; zero: no window (a repeat is ignored only while the first is pending)
+ * @param idempotencyWindow a repeat of a request answered this long ago or less is answered with
+ *     the first answer; zero: no window (a repeat is ignored only while the first is pending)
  */
 public record SessionSettings(
     int maxHistoryMessages,
@@ -32,7 +32,13 @@ public record SessionSettings(
       Duration tick,
       boolean includeContent) {
     this(
-        maxHistoryMessages, defaultTimeout, idleTtl, orphanAfter, tick, includeContent, Duration.ZERO);
+        maxHistoryMessages,
+        defaultTimeout,
+        idleTtl,
+        orphanAfter,
+        tick,
+        includeContent,
+        Duration.ZERO);
   }
 
   /** Whether answered requests are kept for a window. */

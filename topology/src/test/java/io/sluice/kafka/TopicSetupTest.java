@@ -25,8 +25,7 @@ class TopicSetupTest {
 
   @Test
   void shouldTakeTheReplyPartitionCountFromTheConfig() {
-    SluiceConfig c =
-        SluiceConfig.parse("topics: {reply_partitions: 4}", "sluice.yaml", Map.of());
+    SluiceConfig c = SluiceConfig.parse("topics: {reply_partitions: 4}", "sluice.yaml", Map.of());
 
     assertThat(TopicSetup.specs(c, null, null))
         .filteredOn(s -> s.name().equals("llm.replies"))

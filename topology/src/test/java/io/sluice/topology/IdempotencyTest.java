@@ -71,7 +71,8 @@ class IdempotencyTest {
 
     // When r2 is repeated with another address
     Decisions d = new Decisions();
-    boolean repeat = room(WINDOW).repeated(request("r2"), new ReplyAddress("door-b", 2), TRACE, NOW, d);
+    boolean repeat =
+        room(WINDOW).repeated(request("r2"), new ReplyAddress("door-b", 2), TRACE, NOW, d);
 
     // Then it is not admitted, and its pending entry is put with the new address
     assertThat(repeat).isTrue();

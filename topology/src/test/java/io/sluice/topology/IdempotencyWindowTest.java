@@ -120,7 +120,7 @@ class IdempotencyWindowTest {
 
     // When it is repeated (created now, so its deadline is ahead)
     io.sluice.events.Request repeat = request("r1", "s1", "hello");
-    repeat.setCreatedAt(t.driver.getCurrentSystemTime());
+    repeat.setCreatedAt(t.now());
     t.send(repeat);
 
     // Then it is a new request: dispatched again

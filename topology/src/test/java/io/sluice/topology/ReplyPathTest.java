@@ -94,7 +94,9 @@ class ReplyPathTest {
   void shouldSendACacheHitToTheReplyTopic() {
     // Given a cached answer to a deterministic request
     t.close();
-    t = new TopologyFixture(TopologyFixture.CONFIG + "cache: {ttl: 1m}\n", TopologyFixture.SETTINGS);
+    t =
+        new TopologyFixture(
+            TopologyFixture.CONFIG + "cache: {ttl: 1m}\n", TopologyFixture.SETTINGS);
     t.send(deterministic("r1", "s1", "What is 2+2?"));
     t.complete(t.dispatcher.last(), "4");
 
@@ -187,7 +189,8 @@ class ReplyPathTest {
     Completion c = TopologyFixture.completed(job, "hi");
     c.setAttempts(
         List.of(
-            new Attempt("sim", "sim-gpt", START, START + 10, false, 503, "provider_error", 0, 0, 0.0),
+            new Attempt(
+                "sim", "sim-gpt", START, START + 10, false, 503, "provider_error", 0, 0, 0.0),
             new Attempt("sim", "sim-gpt", START + 20, START + 50, true, 200, null, 7, 2, 0.0)));
 
     // When it completes

@@ -96,8 +96,7 @@ class ReplySinkTest {
     byte[] bytes = replies.chunk(chunk);
 
     // Then it reads back with the chunk schema
-    assertThat(
-            ConfluentAvroSerde.forValues(ResponseChunk.class, registry).deserialize("x", bytes))
+    assertThat(ConfluentAvroSerde.forValues(ResponseChunk.class, registry).deserialize("x", bytes))
         .isEqualTo(chunk);
   }
 

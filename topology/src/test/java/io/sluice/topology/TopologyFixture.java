@@ -61,6 +61,7 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, io.sluice.events.ToolResult> toolResultsOut;
   final TestInputTopic<String, io.sluice.events.ToolResult> toolResults;
   private final java.nio.file.Path stateDir = tempDir();
+  private Instant now = START;
 
   static final SessionSettings SETTINGS =
       new SessionSettings(
@@ -182,7 +183,8 @@ final class TopologyFixture implements AutoCloseable {
   void sendWithReply(Request r, String replyTopic, Integer replyPartition) {
     org.apache.kafka.common.header.internals.RecordHeaders headers =
         new org.apache.kafka.common.header.internals.RecordHeaders();
-    headers.add(io.sluice.schema.ReplyHeaders.TOPIC, io.sluice.schema.ReplyHeaders.bytes(replyTopic));
+    headers.add(
+        io.sluice.schema.ReplyHeaders.TOPIC, io.sluice.schema.ReplyHeaders.bytes(replyTopic));
     if (replyPartition != null) {
       headers.add(
           io.sluice.schema.ReplyHeaders.PARTITION,
@@ -193,7 +195,7 @@ final class TopologyFixture implements AutoCloseable {
             r.getSessionId().getBytes(StandardCharsets.UTF_8),
             serdes.request().serialize("llm.requests", r),
             headers,
-            driver.getCurrentSystemTime()));
+            now));
   }
 
   /** The records written to reply topic {@code name}. */
@@ -289,7 +291,13 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   void advance(Duration d) {
+    now = now.plus(d);
     driver.advanceWallClockTime(d);
+  }
+
+  /** The driver's wall clock, as advanced by {@link #advance}. */
+  Instant now() {
+    return now;
   }
 
   @Override
