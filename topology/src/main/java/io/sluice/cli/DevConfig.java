@@ -34,6 +34,10 @@ final class DevConfig {
             - {provider: sim, model: claude-3-5-haiku-latest, price_per_mtok: {input: 0.80, output: 4.00}}
       http:
         port: ${HTTP_PORT}
+      front_door:
+        host: 127.0.0.1
+        port: ${FRONT_DOOR_PORT}
+        auth: none
       ${TOOLS}
       """;
 
@@ -41,6 +45,7 @@ final class DevConfig {
       String bootstrap,
       String simUrl,
       int httpPort,
+      int frontDoorPort,
       String stateDir,
       String guarantee,
       int partitions,
@@ -52,6 +57,7 @@ final class DevConfig {
             "BOOTSTRAP", bootstrap,
             "SIM_URL", simUrl,
             "HTTP_PORT", String.valueOf(httpPort),
+            "FRONT_DOOR_PORT", String.valueOf(frontDoorPort),
             "STATE_DIR", stateDir,
             "GUARANTEE", guarantee,
             "PARTITIONS", String.valueOf(partitions),

@@ -142,6 +142,7 @@ final class ConfigValidator {
         r.breakerFailureRate() > 0 && r.breakerFailureRate() <= 100,
         p + "routing.breaker_failure_rate must be a percentage in (0, 100]");
     require(c.http().port() >= 0 && c.http().port() <= 65535, p + "http.port must be 0-65535");
+    FrontDoorValidator.validate(c, p);
   }
 
   private static void requireUrl(String url, String key) {
