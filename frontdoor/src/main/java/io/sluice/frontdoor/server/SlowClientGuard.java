@@ -38,7 +38,7 @@ final class SlowClientGuard extends ChannelDuplexHandler {
     return new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!http2 && !receiving && open == 0) {
+        if (!http2(ctx) && !receiving && open == 0) {
           startReceiving(ctx);
         }
         ctx.fireChannelRead(msg);
@@ -67,7 +67,7 @@ final class SlowClientGuard extends ChannelDuplexHandler {
         ctx.executor()
             .schedule(
                 () -> {
-                  if (receiving && ctx.channel().isActive()) {
+                  if (receiving && !http2(ctx) && ctx.channel().isActive()) {
                     // the client is too slow: no answer is owed for a request not received
                     ctx.close();
                   }
@@ -114,8 +114,21 @@ final class SlowClientGuard extends ChannelDuplexHandler {
     ctx.fireUserEventTriggered(evt);
   }
 
+  /**
+   * Whether the connection has become HTTP/2 (by prior knowledge or upgrade): its streams have
+   * guards of their own. Judged from the pipeline too, whichever way the switch was signalled.
+   */
+  private boolean http2(ChannelHandlerContext ctx) {
+    if (!http2 && !stream && ctx.pipeline().get(Http2FrameCodec.class) != null) {
+      http2 = true;
+      receiving = false;
+      cancel();
+    }
+    return http2;
+  }
+
   private boolean idle(ChannelHandlerContext ctx) {
-    if (http2) {
+    if (http2(ctx)) {
       Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
       return codec == null || codec.connection().numActiveStreams() == 0;
     }
