@@ -80,8 +80,7 @@ public final class FrontDoors {
           .tenants()
           .forEach(
               (tenant, t) ->
-                  t.apiKeys()
-                      .forEach(h -> byHash.put(ApiKeyAuthenticator.normalize(h), tenant)));
+                  t.apiKeys().forEach(h -> byHash.put(ApiKeyAuthenticator.normalize(h), tenant)));
     }
     return byHash;
   }

@@ -54,16 +54,23 @@ final class DevConfig {
         TEMPLATE,
         "built-in dev config",
         Map.of(
-            "BOOTSTRAP", bootstrap,
-            "SIM_URL", simUrl,
-            "HTTP_PORT", String.valueOf(httpPort),
-            "FRONT_DOOR_PORT", String.valueOf(frontDoorPort),
-            "STATE_DIR", stateDir,
-            "GUARANTEE", guarantee,
-            "PARTITIONS", String.valueOf(partitions),
+            "BOOTSTRAP",
+            bootstrap,
+            "SIM_URL",
+            simUrl,
+            "HTTP_PORT",
+            String.valueOf(httpPort),
+            "FRONT_DOOR_PORT",
+            String.valueOf(frontDoorPort),
+            "STATE_DIR",
+            stateDir,
+            "GUARANTEE",
+            guarantee,
+            "PARTITIONS",
+            String.valueOf(partitions),
             "TOOLS",
-                amqpUrl == null
-                    ? ""
-                    : "tools: {amqp_url: \"" + amqpUrl + "\", timeout_ms: 10000, max_rounds: 4}"));
+            amqpUrl == null
+                ? ""
+                : "tools: {amqp_url: \"" + amqpUrl + "\", timeout_ms: 10000, max_rounds: 4}"));
   }
 }

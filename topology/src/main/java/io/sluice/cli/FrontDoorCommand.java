@@ -32,8 +32,7 @@ final class FrontDoorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SluiceConfig c = SluiceConfig.load(config);
-    FrontDoorSection f =
-        c.frontDoor() != null ? c.frontDoor() : FrontDoorSection.defaults();
+    FrontDoorSection f = c.frontDoor() != null ? c.frontDoor() : FrontDoorSection.defaults();
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (ShutdownLatch latch = new ShutdownLatch();
         SchemaRegistry schemas = SluiceApp.schemaRegistry(c);
@@ -46,7 +45,8 @@ final class FrontDoorCommand implements Callable<Integer> {
                 () -> new HealthCheck.Status(true, "RUNNING"))) {
       System.out.println("Sluice front door: " + door.url() + " (auth " + f.auth() + ")");
       System.out.println("  OpenAI base URL: " + door.url() + "/v1");
-      System.out.println("  Metrics and health: " + admin.url() + "/metrics, " + admin.url() + "/health");
+      System.out.println(
+          "  Metrics and health: " + admin.url() + "/metrics, " + admin.url() + "/health");
       System.out.flush();
       latch.await();
       return SluiceCli.OK;

@@ -42,7 +42,8 @@ final class RunCommand implements Callable<Integer> {
       System.out.println(
           "  Metrics and health: " + app.adminUrl() + "/metrics, " + app.adminUrl() + "/health");
       if (door != null) {
-        System.out.println("  Front door: " + door.url() + " (OpenAI base URL " + door.url() + "/v1)");
+        System.out.println(
+            "  Front door: " + door.url() + " (OpenAI base URL " + door.url() + "/v1)");
       }
       System.out.flush();
       return waitForStop(latch, app);

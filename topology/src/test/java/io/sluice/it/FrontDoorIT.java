@@ -54,7 +54,8 @@ class FrontDoorIT {
   @BeforeAll
   static void start() throws Exception {
     broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.ephemeral());
-    sim = LlmSimulator.start(LlmSimulator.Options.loopback(0, new SimFaults(20, 0, 0, "500", 1, 0)));
+    sim =
+        LlmSimulator.start(LlmSimulator.Options.loopback(0, new SimFaults(20, 0, 0, "500", 1, 0)));
     hanging =
         LlmSimulator.start(LlmSimulator.Options.loopback(0, new SimFaults(0, 0, 1, "hang", 1, 0)));
     Path state = Files.createTempDirectory("sluice-front-door-it");
@@ -143,7 +144,8 @@ class FrontDoorIT {
     assertThat(r.headers().firstValue("x-sluice-trace-id")).isPresent();
     assertThat(Long.parseLong(r.headers().firstValue("x-sluice-overhead-ms").orElseThrow()))
         .isGreaterThanOrEqualTo(0);
-    String metrics = send(HttpRequest.newBuilder(URI.create(app.adminUrl() + "/metrics")).build()).body();
+    String metrics =
+        send(HttpRequest.newBuilder(URI.create(app.adminUrl() + "/metrics")).build()).body();
     assertThat(metrics)
         .contains("sluice_front_door_requests_total{route=\"chat_completions\",status=\"200\"}")
         .contains("sluice_front_door_overhead_milliseconds_bucket");

@@ -116,7 +116,7 @@ public final class ReplyReader implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("the reply reader stopped: calls in progress will time out", e);
     } finally {
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close();
     }
   }
 
@@ -136,7 +136,8 @@ public final class ReplyReader implements AutoCloseable {
         metrics.replyDropped();
       }
     } catch (RuntimeException e) {
-      log.warn("undecodable reply record at {}@{} dropped: {}", partition, r.offset(), e.toString());
+      log.warn(
+          "undecodable reply record at {}@{} dropped: {}", partition, r.offset(), e.toString());
     }
   }
 

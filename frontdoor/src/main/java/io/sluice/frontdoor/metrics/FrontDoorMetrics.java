@@ -43,7 +43,8 @@ public final class FrontDoorMetrics {
             .register(registry);
     this.overhead =
         DistributionSummary.builder("sluice.front.door.overhead")
-            .description("time spent in Sluice per answer, not at the provider (x-sluice-overhead-ms)")
+            .description(
+                "time spent in Sluice per answer, not at the provider (x-sluice-overhead-ms)")
             .baseUnit("milliseconds")
             .publishPercentileHistogram()
             .register(registry);

@@ -33,13 +33,15 @@ public final class AsyncResults {
   }
 
   /** Records an accepted request, pending until {@link #complete}. */
-  public synchronized void accept(String requestId, String tenant, WireFormat format, long deadlineMs) {
+  public synchronized void accept(
+      String requestId, String tenant, WireFormat format, long deadlineMs) {
     long now = clock.millis();
     expire(now);
     entries.remove(requestId);
     entries.put(
         requestId,
-        new Stamped(new Entry(tenant, format, deadlineMs, null), Math.max(deadlineMs, now) + ttlMs));
+        new Stamped(
+            new Entry(tenant, format, deadlineMs, null), Math.max(deadlineMs, now) + ttlMs));
     while (entries.size() > capacity) {
       Iterator<String> oldest = entries.keySet().iterator();
       oldest.next();
@@ -54,7 +56,8 @@ public final class AsyncResults {
       Entry e = s.entry();
       entries.put(
           r.getRequestId(),
-          new Stamped(new Entry(e.tenant(), e.format(), e.deadlineMs(), r), clock.millis() + ttlMs));
+          new Stamped(
+              new Entry(e.tenant(), e.format(), e.deadlineMs(), r), clock.millis() + ttlMs));
     }
   }
 

@@ -5,8 +5,10 @@ import io.sluice.events.CacheMode;
 import io.sluice.events.Request;
 import io.sluice.frontdoor.wire.WireCall;
 import io.sluice.frontdoor.wire.WireError;
+import io.sluice.schema.AvroTrust;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -15,8 +17,8 @@ import java.util.regex.Pattern;
 /**
  * Completes a parsed body ({@link WireCall}) into a {@code Request} from the call's headers: the
  * request id ({@code Idempotency-Key}, or a new UUID), the session ({@code x-sluice-session-id}
- * with history; without it the request is its own session and carries the whole conversation),
- * the tenant, priority, cache mode, timeout and {@code x-sluice-meta-*} labels. A header with a bad
+ * with history; without it the request is its own session and carries the whole conversation), the
+ * tenant, priority, cache mode, timeout and {@code x-sluice-meta-*} labels. A header with a bad
  * value is a 400 naming it. Stateless and thread-safe.
  */
 public final class RequestBuilder {
@@ -24,6 +26,11 @@ public final class RequestBuilder {
   static final int MAX_ID_CHARS = 256;
 
   private static final Pattern ID = Pattern.compile("[\\x21-\\x7e]+");
+
+  static {
+    // the generated event classes are built here, before any serde has trusted their package
+    AvroTrust.install();
+  }
 
   private final Clock clock;
 
@@ -52,9 +59,9 @@ public final class RequestBuilder {
         .setUseHistory(session != null)
         .setTenantId(tenant)
         .setModel(call.model())
-        .setMessages(call.messages())
+        .setMessages(call.messages() != null ? call.messages() : List.of())
         .setParams(call.params())
-        .setTools(call.tools())
+        .setTools(call.tools() != null ? call.tools() : List.of())
         .setPriority(priority(headers))
         .setCache(cache(headers))
         .setTimeoutMs(timeoutMs(headers))
@@ -85,7 +92,8 @@ public final class RequestBuilder {
     String s = v.strip();
     if (s.length() != 1 || s.charAt(0) < '0' || s.charAt(0) > '9') {
       throw WireError.invalid(
-          CallHeaders.PRIORITY, CallHeaders.PRIORITY + " must be a digit 0-9, not '" + clip(v) + "'");
+          CallHeaders.PRIORITY,
+          CallHeaders.PRIORITY + " must be a digit 0-9, not '" + clip(v) + "'");
     }
     return s.charAt(0) - '0';
   }
@@ -124,7 +132,10 @@ public final class RequestBuilder {
     }
     throw WireError.invalid(
         CallHeaders.TIMEOUT_MS,
-        CallHeaders.TIMEOUT_MS + " must be a positive number of milliseconds, not '" + clip(v) + "'");
+        CallHeaders.TIMEOUT_MS
+            + " must be a positive number of milliseconds, not '"
+            + clip(v)
+            + "'");
   }
 
   private static Map<String, String> metaHeaders(HttpHeaders headers) throws WireError {
@@ -135,7 +146,9 @@ public final class RequestBuilder {
         continue;
       }
       String key = name.substring(CallHeaders.META_PREFIX.length());
-      if (key.isEmpty() || key.length() > MAX_ID_CHARS || h.getValue().length() > 4 * MAX_ID_CHARS) {
+      if (key.isEmpty()
+          || key.length() > MAX_ID_CHARS
+          || h.getValue().length() > 4 * MAX_ID_CHARS) {
         throw WireError.invalid(
             name, name + ": a metadata header needs a key and a value of at most 1024 characters");
       }

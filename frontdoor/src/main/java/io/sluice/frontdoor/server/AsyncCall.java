@@ -20,11 +20,7 @@ final class AsyncCall {
   private final Routes.Route route;
   private final ChatCall call;
 
-  AsyncCall(
-      ServerParts parts,
-      ChannelHandlerContext ctx,
-      Routes.Route route,
-      ChatCall call) {
+  AsyncCall(ServerParts parts, ChannelHandlerContext ctx, Routes.Route route, ChatCall call) {
     this.parts = parts;
     this.ctx = ctx;
     this.route = route;

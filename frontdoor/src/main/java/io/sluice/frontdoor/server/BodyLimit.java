@@ -31,12 +31,6 @@ final class BodyLimit extends HttpObjectAggregator {
             null,
             null);
     Answers.error(
-        ctx,
-        parts.metrics(),
-        route.metricName(),
-        false,
-        route.format(parts),
-        e,
-        Answers.none());
+        ctx, parts.metrics(), route.metricName(), false, route.format(parts), e, Answers.none());
   }
 }

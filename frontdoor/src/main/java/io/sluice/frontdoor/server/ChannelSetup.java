@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * body limit and handler, which see whole requests.
  */
 final class ChannelSetup extends ChannelInitializer<SocketChannel> {
-  private static final Http2Settings H2 = Http2Settings.defaultSettings().maxConcurrentStreams(1000);
+  private static final Http2Settings H2 =
+      Http2Settings.defaultSettings().maxConcurrentStreams(1000);
   private static final int MAX_UPGRADE_BODY = 16_384;
 
   private final ServerParts parts;

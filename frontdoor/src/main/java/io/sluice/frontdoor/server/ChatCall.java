@@ -69,8 +69,7 @@ final class ChatCall implements Waiter {
       encoder = format.stream(call, requestId);
     }
     parts.waiters().add(requestId, this);
-    deadline =
-        ctx.executor().schedule(this::deadlinePassed, waitMs(r), TimeUnit.MILLISECONDS);
+    deadline = ctx.executor().schedule(this::deadlinePassed, waitMs(r), TimeUnit.MILLISECONDS);
     try {
       parts
           .sink()

@@ -90,8 +90,12 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<FullHttpRequest
         keepAlive,
         route.format(parts),
         new WireError(405, "method_not_allowed", method + " is not allowed here", null, null),
-        h -> h.set(HttpHeaderNames.ALLOW, route == Routes.Route.MESSAGES
-            || route == Routes.Route.CHAT_COMPLETIONS ? "POST" : "GET"));
+        h ->
+            h.set(
+                HttpHeaderNames.ALLOW,
+                route == Routes.Route.MESSAGES || route == Routes.Route.CHAT_COMPLETIONS
+                    ? "POST"
+                    : "GET"));
   }
 
   private void chat(

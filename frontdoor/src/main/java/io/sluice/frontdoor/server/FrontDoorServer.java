@@ -22,7 +22,9 @@ public final class FrontDoorServer implements AutoCloseable {
   private FrontDoorServer(ServerParts parts, int threads) throws InterruptedException {
     this.group =
         new MultiThreadIoEventLoopGroup(
-            threads, new DefaultThreadFactory("sluice-front-door", true), NioIoHandler.newFactory());
+            threads,
+            new DefaultThreadFactory("sluice-front-door", true),
+            NioIoHandler.newFactory());
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)

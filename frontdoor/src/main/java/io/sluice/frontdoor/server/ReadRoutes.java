@@ -42,8 +42,7 @@ final class ReadRoutes {
             .put("created", 0)
             .put("owned_by", "sluice");
       }
-      Answers.json(
-          ctx, parts.metrics(), route, keepAlive, 200, bytes(list), Answers.none());
+      Answers.json(ctx, parts.metrics(), route, keepAlive, 200, bytes(list), Answers.none());
     } catch (WireError e) {
       Answers.error(ctx, parts.metrics(), route, keepAlive, parts.openai(), e, Answers.none());
     }
@@ -98,10 +97,22 @@ final class ReadRoutes {
           h -> h.set(AnswerHeaders.REQUEST_ID, id));
     } else if (r.getStatus() == ResponseStatus.OK) {
       Answers.json(
-          ctx, parts.metrics(), route, keepAlive, 200, format.answer(r), h -> AnswerHeaders.set(h, r));
+          ctx,
+          parts.metrics(),
+          route,
+          keepAlive,
+          200,
+          format.answer(r),
+          h -> AnswerHeaders.set(h, r));
     } else {
       Answers.error(
-          ctx, parts.metrics(), route, keepAlive, format, ErrorStatus.of(r), h -> AnswerHeaders.set(h, r));
+          ctx,
+          parts.metrics(),
+          route,
+          keepAlive,
+          format,
+          ErrorStatus.of(r),
+          h -> AnswerHeaders.set(h, r));
     }
   }
 

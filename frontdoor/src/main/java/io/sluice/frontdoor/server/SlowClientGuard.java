@@ -5,8 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -14,9 +14,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Slow-client protection of one connection (HTTP/1.1) or one stream (HTTP/2). A request must
- * arrive whole within the read timeout of its first byte (a client trickling headers or body is
- * cut off); a connection with no call in progress closes after the idle timeout (from an {@code
+ * Slow-client protection of one connection (HTTP/1.1) or one stream (HTTP/2). A request must arrive
+ * whole within the read timeout of its first byte (a client trickling headers or body is cut off);
+ * a connection with no call in progress closes after the idle timeout (from an {@code
  * IdleStateHandler} ahead of it). Placed after the HTTP codec it sees requests and answers; its
  * {@link #rawBytes()} handler, at the head of the pipeline, sees the first byte of each request.
  * Event loop only.
@@ -106,7 +106,8 @@ final class SlowClientGuard extends ChannelDuplexHandler {
       receiving = false;
       cancel();
     } else if (evt instanceof IdleStateEvent) {
-      if (((IdleStateEvent) evt).state() == io.netty.handler.timeout.IdleState.ALL_IDLE && idle(ctx)) {
+      if (((IdleStateEvent) evt).state() == io.netty.handler.timeout.IdleState.ALL_IDLE
+          && idle(ctx)) {
         ctx.close();
         return;
       }

@@ -100,7 +100,8 @@ class FrontDoorServerTest {
     // Given one call in flight that is never answered, with room for one
     start(1, 1 << 20, Duration.ofSeconds(30)).sink.mode = FakeSink.Mode.NEVER;
     CompletableFuture<HttpResponse<String>> first =
-        http.sendAsync(post("/v1/chat/completions", CHAT).build(), HttpResponse.BodyHandlers.ofString());
+        http.sendAsync(
+            post("/v1/chat/completions", CHAT).build(), HttpResponse.BodyHandlers.ofString());
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> door.sink.sent.size() == 1);
 
     // When
@@ -179,9 +180,7 @@ class FrontDoorServerTest {
     assertThat(accepted.statusCode()).isEqualTo(202);
     assertThat(accepted.headers().firstValue("location")).hasValue("/v1/requests/job-7");
     assertThat(pending.statusCode()).isEqualTo(202);
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> send(poll).statusCode() == 200);
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> send(poll).statusCode() == 200);
     assertThat(send(poll).body()).contains("later");
     assertThat(
             send(HttpRequest.newBuilder(URI.create(door.url() + "/v1/requests/nope")).build())
@@ -207,7 +206,9 @@ class FrontDoorServerTest {
 
     // When
     HttpResponse<String> r =
-        send(post("/v1/chat/completions", CHAT.replace("{\"model\"", "{\"stream\":true,\"model\"")).build());
+        send(
+            post("/v1/chat/completions", CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""))
+                .build());
 
     // Then
     assertThat(r.statusCode()).isEqualTo(200);

@@ -72,7 +72,10 @@ public final class FakeWire implements WireFormat {
   @Override
   public byte[] error(WireError e) {
     var root = JSON.createObjectNode();
-    root.putObject("error").put("code", e.code()).put("message", e.getMessage()).put("param", e.param());
+    root.putObject("error")
+        .put("code", e.code())
+        .put("message", e.getMessage())
+        .put("param", e.param());
     return bytes(root);
   }
 
