@@ -144,7 +144,7 @@ final class DevCommand implements Callable<Integer> {
               rabbit);
       try (SluiceApp app = SluiceApp.start(config);
           SchemaRegistry schemas = SluiceApp.schemaRegistry(config);
-          FrontDoor door = FrontDoors.start(config, schemas, app.metrics())) {
+          FrontDoor door = startFrontDoor(config, schemas, app)) {
         System.out.println("Sluice dev stack");
         System.out.println("  Kafka bootstrap:  " + stack.bootstrapServers());
         System.out.println("  Schema registry:  " + stack.registryUrl());
@@ -160,8 +160,10 @@ final class DevCommand implements Callable<Integer> {
                 + "/health ("
                 + guarantee
                 + ")");
-        System.out.println("  Front door:       " + door.url() + " (auth none)");
-        System.out.println("  OpenAI base URL: " + door.url() + "/v1");
+        if (door != null) {
+          System.out.println("  Front door:       " + door.url() + " (auth none)");
+          System.out.println("  OpenAI base URL: " + door.url() + "/v1");
+        }
         System.out.println("  Models:           gpt-4o-mini, claude-haiku (both on the simulator)");
         System.out.println(
             "  Tools:            "
@@ -179,10 +181,12 @@ final class DevCommand implements Callable<Integer> {
             "                    ./sluice consume -b "
                 + stack.bootstrapServers()
                 + " --from-beginning");
-        System.out.println(
-            "                    curl -s "
-                + door.url()
-                + "/v1/chat/completions -H 'content-type: application/json' -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}'");
+        if (door != null) {
+          System.out.println(
+              "                    curl -s "
+                  + door.url()
+                  + "/v1/chat/completions -H 'content-type: application/json' -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}'");
+        }
         System.out.flush();
         if (demo) {
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -205,6 +209,23 @@ final class DevCommand implements Callable<Integer> {
         System.out.println("Ready. Ctrl-C to stop.");
         return RunCommand.waitForStop(latch, app);
       }
+    }
+  }
+
+  /**
+   * The front door of the dev stack, or null (saying why) when it cannot start: the rest of the
+   * stack is still useful over Kafka.
+   */
+  private static FrontDoor startFrontDoor(
+      SluiceConfig config, SchemaRegistry schemas, SluiceApp app) {
+    try {
+      return FrontDoors.start(config, schemas, app.metrics());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (RuntimeException e) {
+      System.out.println("  Front door:       off: " + e.getMessage());
+      return null;
     }
   }
 

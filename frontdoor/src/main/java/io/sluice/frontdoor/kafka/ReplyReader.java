@@ -73,6 +73,7 @@ public final class ReplyReader implements AutoCloseable {
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
     p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-front-door-replies-" + instanceId);
     KafkaConsumer<String, byte[]> consumer =
