@@ -35,7 +35,8 @@ public record SluiceConfig(
     models = models != null ? models : Map.of();
     cache = cache != null ? cache : new CacheSection(null, null, null, null);
     http = http != null ? http : new HttpSection(null, null);
-    sessions = sessions != null ? sessions : new SessionsSection(null, null, null, null, null);
+    sessions =
+        sessions != null ? sessions : new SessionsSection(null, null, null, null, null, null);
     tracing = tracing != null ? tracing : new TracingSection(null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
   }
@@ -112,15 +113,18 @@ public record SluiceConfig(
       String toolResults,
       String dlq,
       String cache,
-      String completions) {
+      String completions,
+      String replies,
+      Integer replyPartitions) {
     public TopicsSection {
       prefix = prefix != null ? prefix : "llm.";
       partitions = partitions != null ? partitions : 6;
+      replyPartitions = replyPartitions != null ? replyPartitions : 16;
     }
 
     public static TopicsSection defaults() {
       return new TopicsSection(
-          null, null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -240,8 +244,10 @@ public record SluiceConfig(
       String idleTtl,
       String requestTimeout,
       Long maxHistoryBytes,
-      Integer maxRequestMessages) {
+      Integer maxRequestMessages,
+      String idempotencyWindow) {
     public SessionsSection {
+      idempotencyWindow = idempotencyWindow != null ? idempotencyWindow : "24h";
       maxHistoryMessages = maxHistoryMessages != null ? maxHistoryMessages : 50;
       maxHistoryBytes = maxHistoryBytes != null ? maxHistoryBytes : 500_000L;
       maxRequestMessages = maxRequestMessages != null ? maxRequestMessages : 2_048;
@@ -298,6 +304,7 @@ public record SluiceConfig(
     names.put("dlq", or(t.dlq(), t.prefix() + "dlq"));
     names.put("cache", or(t.cache(), t.prefix() + "cache"));
     names.put("completions", or(t.completions(), kafka.applicationId() + "-completions"));
+    names.put("replies", or(t.replies(), t.prefix() + "replies"));
     return names;
   }
 
