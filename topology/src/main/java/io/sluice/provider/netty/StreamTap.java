@@ -7,6 +7,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.provider.HttpReply;
@@ -44,8 +46,7 @@ final class StreamTap extends ChannelInboundHandlerAdapter {
     if (streaming == null) {
       if (msg instanceof HttpResponse r
           && !(msg instanceof FullHttpResponse)
-          && r.status().codeClass().compareTo(io.netty.handler.codec.http.HttpStatusClass.SUCCESS)
-              == 0) {
+          && r.status().codeClass() == HttpStatusClass.SUCCESS) {
         Exchange x = current.get();
         if (x != null && x.parts != null) {
           streaming = x;
@@ -82,7 +83,7 @@ final class StreamTap extends ChannelInboundHandlerAdapter {
     }
     if (msg instanceof LastHttpContent) {
       streaming = null;
-      end.ended(ctx, x, reply(head), io.netty.handler.codec.http.HttpUtil.isKeepAlive(head));
+      end.ended(ctx, x, reply(head), HttpUtil.isKeepAlive(head));
       head = null;
     }
   }
