@@ -53,7 +53,10 @@ final class ChunkStream {
         int end = cut(args, pos);
         ToolCallDelta piece =
             new ToolCallDelta(
-                t.index(), first ? t.id() : null, first ? t.name() : null, args.substring(pos, end));
+                t.index(),
+                first ? t.id() : null,
+                first ? t.name() : null,
+                args.substring(pos, end));
         write("", List.of(piece), null, false, null, null);
         first = false;
         pos = end;
@@ -72,7 +75,8 @@ final class ChunkStream {
   /** The stream broke after its first chunk: the last chunk, with the error. */
   synchronized void interrupted(String code, String message) {
     if (!ended) {
-      String shown = message == null || message.length() <= 500 ? message : message.substring(0, 500);
+      String shown =
+          message == null || message.length() <= 500 ? message : message.substring(0, 500);
       write("", List.of(), null, true, code, shown);
       ended = true;
     }
@@ -105,7 +109,9 @@ final class ChunkStream {
     return content.toString();
   }
 
-  /** The end of the next piece from {@code pos}: at most maxChars, never inside a surrogate pair. */
+  /**
+   * The end of the next piece from {@code pos}: at most maxChars, never inside a surrogate pair.
+   */
   private int cut(String s, int pos) {
     int end = Math.min(s.length(), pos + maxChars);
     if (end < s.length() && end > pos + 1 && Character.isHighSurrogate(s.charAt(end - 1))) {

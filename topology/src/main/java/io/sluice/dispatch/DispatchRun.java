@@ -203,8 +203,7 @@ final class DispatchRun implements Comparable<DispatchRun> {
       // chunks are out: the client has part of this answer, so no other attempt may start over
       chunks.interrupted(STREAM_INTERRUPTED, f.message());
       ctx.sink()
-          .publish(
-              job.partition(), CompletionRecords.interrupted(job, attempts, d, f, chunks));
+          .publish(job.partition(), CompletionRecords.interrupted(job, attempts, d, f, chunks));
       return;
     }
     switch (f.kind()) {
@@ -235,8 +234,7 @@ final class DispatchRun implements Comparable<DispatchRun> {
     ctx.sink()
         .publish(
             job.partition(),
-            CompletionRecords.completion(
-                job, attempts, answered, f, r, r == null ? null : chunks));
+            CompletionRecords.completion(job, attempts, answered, f, r, r == null ? null : chunks));
   }
 
   /** A failure as the circuit breaker records it. */

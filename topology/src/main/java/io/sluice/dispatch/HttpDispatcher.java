@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each delta as a chunk to the job's reply topic; retries and fallbacks apply only until its first
  * chunk is written: a failure after it ends the job with {@code stream_interrupted}.
  *
- * Nothing blocks: backoffs are timers on one scheduler thread, calls are okhttp async calls, and
+ * <p>Nothing blocks: backoffs are timers on one scheduler thread, calls are okhttp async calls, and
  * each job ends in exactly one completion published to its partition.
  *
  * <p>This class admits jobs and owns the shared parts; one job's walk is a {@link DispatchRun}, a

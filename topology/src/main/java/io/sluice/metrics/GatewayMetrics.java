@@ -158,7 +158,8 @@ public final class GatewayMetrics {
             new MeterKey("sluice.chunks.dropped", topic, null, null, null),
             k ->
                 Counter.builder(k.name())
-                    .description("response chunks dropped: the producer could not take them at once")
+                    .description(
+                        "response chunks dropped: the producer could not take them at once")
                     .tag("topic", k.a())
                     .register(registry))
         .increment();

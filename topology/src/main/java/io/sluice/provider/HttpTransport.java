@@ -18,8 +18,8 @@ public interface HttpTransport extends AutoCloseable {
    * holding all of it. The future completes when the body has ended: for a 2xx answer with an
    * {@link HttpReply} whose body is empty (every byte went to {@code parts}), otherwise with the
    * whole answer as {@link #send} gives it. A connection lost, a timeout (which covers the whole
-   * body) or an exception from {@code parts} completes it exceptionally, whether or not parts of the
-   * body were delivered.
+   * body) or an exception from {@code parts} completes it exceptionally, whether or not parts of
+   * the body were delivered.
    *
    * <p>This default waits for the whole body and delivers it in one part; the transports of the
    * gateway override it.

@@ -84,8 +84,7 @@ public final class ProviderClient {
           parser.feed(buf, off, len);
         };
     CompletableFuture<Outcome> future = new CompletableFuture<>();
-    transport
-        .stream(adapter.toHttp(call, true), limit, parts)
+    transport.stream(adapter.toHttp(call, true), limit, parts)
         .whenComplete(
             (reply, e) -> {
               if (e != null) {

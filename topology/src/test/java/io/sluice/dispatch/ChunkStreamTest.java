@@ -50,13 +50,15 @@ class ChunkStreamTest {
   void shouldNameAToolCallOnlyOnItsFirstPieceWhenItsArgumentsAreSplit() {
     // Given a tool-call delta whose arguments are longer than a chunk may carry
     StreamDelta d =
-        new StreamDelta("", List.of(new StreamDelta.ToolDelta(0, "call_1", "lookup", "{\"a\":12}")));
+        new StreamDelta(
+            "", List.of(new StreamDelta.ToolDelta(0, "call_1", "lookup", "{\"a\":12}")));
 
     // When it is written
     stream.delta(d);
 
     // Then the first piece carries id and name, the others only arguments
-    List<ToolCallDelta> pieces = written.stream().flatMap(c -> c.getDeltaToolCalls().stream()).toList();
+    List<ToolCallDelta> pieces =
+        written.stream().flatMap(c -> c.getDeltaToolCalls().stream()).toList();
     assertThat(pieces).hasSize(2);
     assertThat(pieces.get(0).getId()).isEqualTo("call_1");
     assertThat(pieces.get(0).getName()).isEqualTo("lookup");

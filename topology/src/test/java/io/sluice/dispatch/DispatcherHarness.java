@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class DispatcherHarness implements AutoCloseable {
   final Map<String, Completion> completions = new ConcurrentHashMap<>();
   final List<String> order = Collections.synchronizedList(new ArrayList<>());
+
   /** The chunks written, by request id, in the order sent. */
   final Map<String, List<ResponseChunk>> chunks = new ConcurrentHashMap<>();
 

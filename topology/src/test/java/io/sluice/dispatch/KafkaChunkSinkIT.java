@@ -33,8 +33,8 @@ class KafkaChunkSinkIT {
   private static final String TOPIC = "chunk-it-replies";
 
   @Test
-  void shouldWriteChunksInOrderToTheReplyPartitionAndNeverBlockOnAnUnknownTopic(
-      @TempDir Path dir) throws Exception {
+  void shouldWriteChunksInOrderToTheReplyPartitionAndNeverBlockOnAnUnknownTopic(@TempDir Path dir)
+      throws Exception {
     // Given a broker with a reply topic of 2 partitions, and a sink that knows it
     try (EmbeddedKafkaBroker broker =
         EmbeddedKafkaBroker.start(new EmbeddedKafkaBroker.Options(0, dir, Map.of()))) {
@@ -48,7 +48,12 @@ class KafkaChunkSinkIT {
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       try (KafkaChunkSink sink =
           new KafkaChunkSink(
-              props, serde.serializer(), 2, 1 << 20, List.of(TOPIC), new GatewayMetrics(registry))) {
+              props,
+              serde.serializer(),
+              2,
+              1 << 20,
+              List.of(TOPIC),
+              new GatewayMetrics(registry))) {
 
         // When 50 chunks go to partition 1, and one to a topic the producer does not know
         for (int i = 0; i < 50; i++) {
@@ -58,7 +63,8 @@ class KafkaChunkSinkIT {
         sink.send("chunk-it-unknown", null, chunk(0, true));
         long tookMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
 
-        // Then they arrive in order, keyed by session, marked as chunks; the other send did not wait
+        // Then they arrive in order, keyed by session, marked as chunks; the other send did not
+        // wait
         List<ConsumerRecord<String, byte[]>> read = read(broker.bootstrapServers(), 50);
         assertThat(read).extracting(ConsumerRecord::key).containsOnly("session-1");
         assertThat(read)

@@ -89,7 +89,8 @@ class StreamingDispatchIT {
     assertThat(c.getStreamedChunks()).isEqualTo(chunks.size());
     assertThat(c.getFirstTokenMs()).isEqualTo(chunks.get(0).getAtMs());
     assertThat(c.getUsage().getCompletionTokens()).isEqualTo(12);
-    assertThat(h.registry.get("sluice.time.to.first.token").tag("provider", "primary").timer().count())
+    assertThat(
+            h.registry.get("sluice.time.to.first.token").tag("provider", "primary").timer().count())
         .isEqualTo(1);
   }
 
@@ -137,7 +138,9 @@ class StreamingDispatchIT {
     List<ResponseChunk> chunks = h.chunks("s3");
     assertThat(c.getOk()).isTrue();
     assertThat(c.getProvider()).isEqualTo("backup");
-    assertThat(c.getAttempts()).extracting(Attempt::getProvider).containsExactly("primary", "backup");
+    assertThat(c.getAttempts())
+        .extracting(Attempt::getProvider)
+        .containsExactly("primary", "backup");
     assertThat(chunks.get(0).getIndex()).isZero();
     assertThat(chunks).extracting(ResponseChunk::getIndex).isSorted().doesNotHaveDuplicates();
     assertThat(text(chunks)).isEqualTo("Echo: " + LONG).isEqualTo(c.getContent());

@@ -139,8 +139,10 @@ class StreamingProviderClientTest {
   void shouldFailAfterTheDeltasSentWhenTheStreamIsCut(String type, String client, boolean http2)
       throws Exception {
     // Given a provider that cuts every stream after 2 deltas
-    SimFaults cut = SimFaults.NONE.with(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-        "{\"stream-cut-after\": 2}"));
+    SimFaults cut =
+        SimFaults.NONE.with(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree("{\"stream-cut-after\": 2}"));
     ProviderClient c = client(cut, type, client, http2);
     List<StreamDelta> deltas = new CopyOnWriteArrayList<>();
 

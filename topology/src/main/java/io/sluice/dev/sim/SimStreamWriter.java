@@ -87,8 +87,7 @@ final class SimStreamWriter {
     }
     SimStreamEvent e = events.get(next++);
     ctx.writeAndFlush(
-        new DefaultHttpContent(
-            Unpooled.wrappedBuffer(e.wire().getBytes(StandardCharsets.UTF_8))));
+        new DefaultHttpContent(Unpooled.wrappedBuffer(e.wire().getBytes(StandardCharsets.UTF_8))));
     if (e.delta() && ++deltas == cutAfter) {
       cut();
       return;
@@ -100,7 +99,8 @@ final class SimStreamWriter {
     if (keepAlive) {
       ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     } else {
-      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+          .addListener(ChannelFutureListener.CLOSE);
     }
     done.run();
   }

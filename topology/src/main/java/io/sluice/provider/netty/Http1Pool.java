@@ -68,7 +68,8 @@ final class Http1Pool {
                     ch.pipeline()
                         .addLast(new AnswerMarker())
                         .addLast(new HttpClientCodec())
-                        .addLast(new StreamTap(() -> ch.attr(EXCHANGE).get(), Http1Pool.this::ended))
+                        .addLast(
+                            new StreamTap(() -> ch.attr(EXCHANGE).get(), Http1Pool.this::ended))
                         .addLast(new HttpObjectAggregator(HttpMessages.MAX_BODY))
                         .addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
                         .addLast(new Http1Handler());

@@ -88,7 +88,9 @@ public final class AnthropicStreamReader implements StreamReader {
       case "tool_use" -> {
         int index = toolIndexByBlock.size();
         toolIndexByBlock.put(blockIndex, index);
-        tool(new StreamDelta.ToolDelta(index, block.path("id").asText(), block.path("name").asText(), ""));
+        tool(
+            new StreamDelta.ToolDelta(
+                index, block.path("id").asText(), block.path("name").asText(), ""));
       }
       default -> {
         // thinking and other blocks carry nothing the canonical form needs

@@ -113,7 +113,8 @@ public final class SseParser {
       resetEvent();
       return;
     }
-    SseEvent event = new SseEvent(type == null || type.isEmpty() ? "message" : type, data.toString());
+    SseEvent event =
+        new SseEvent(type == null || type.isEmpty() ? "message" : type, data.toString());
     resetEvent();
     listener.onEvent(event);
   }

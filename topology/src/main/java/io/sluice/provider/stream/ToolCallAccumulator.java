@@ -37,8 +37,8 @@ final class ToolCallAccumulator {
   }
 
   /**
-   * The calls in index order. {@code normalize}: arguments that parse as JSON are written compactly,
-   * as Anthropic's non-streamed {@code input} object is; empty arguments are {@code {}}.
+   * The calls in index order. {@code normalize}: arguments that parse as JSON are written
+   * compactly, as Anthropic's non-streamed {@code input} object is; empty arguments are {@code {}}.
    */
   List<ToolInvocation> calls(boolean normalize) {
     List<ToolInvocation> out = new ArrayList<>();

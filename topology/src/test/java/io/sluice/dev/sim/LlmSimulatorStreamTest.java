@@ -80,7 +80,11 @@ class LlmSimulatorStreamTest {
   }
 
   private static String openAi(String messages, String extra) {
-    return "{\"model\":\"gpt-4o-mini\",\"stream\":true" + extra + ",\"messages\":[" + messages + "]}";
+    return "{\"model\":\"gpt-4o-mini\",\"stream\":true"
+        + extra
+        + ",\"messages\":["
+        + messages
+        + "]}";
   }
 
   private static String anthropic(String messages, String extra) {
@@ -206,7 +210,8 @@ class LlmSimulatorStreamTest {
     }
     assertThat(MAPPER.readTree(json.toString()).path("input").asText())
         .isEqualTo("a long query for the tool");
-    assertThat(r.events().get(r.events().size() - 2).json().path("delta").path("stop_reason").asText())
+    assertThat(
+            r.events().get(r.events().size() - 2).json().path("delta").path("stop_reason").asText())
         .isEqualTo("tool_use");
   }
 

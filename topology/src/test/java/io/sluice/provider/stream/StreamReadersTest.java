@@ -55,7 +55,9 @@ class StreamReadersTest {
     r.onEvent(ev("ping", "{\"type\":\"ping\"}"));
     r.onEvent(ev("content_block_start", "{\"index\":0,\"content_block\":{\"type\":\"text\"}}"));
     r.onEvent(
-        ev("content_block_delta", "{\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"ok\"}}"));
+        ev(
+            "content_block_delta",
+            "{\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"ok\"}}"));
     r.onEvent(
         ev(
             "content_block_start",
@@ -69,7 +71,9 @@ class StreamReadersTest {
             "content_block_delta",
             "{\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"1}\"}}"));
     r.onEvent(
-        ev("message_delta", "{\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":5}}"));
+        ev(
+            "message_delta",
+            "{\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":5}}"));
     r.onEvent(ev("message_stop", "{\"type\":\"message_stop\"}"));
 
     // Then the tool call is numbered from 0 and its arguments are compact JSON
@@ -78,7 +82,8 @@ class StreamReadersTest {
         .isEqualTo(new StreamDelta.ToolDelta(0, "t1", "f", ""));
     assertThat(r.result())
         .isEqualTo(
-            new ChatResult("ok", List.of(new ToolInvocation("t1", "f", "{\"a\":1}")), "tool_calls", 9, 5));
+            new ChatResult(
+                "ok", List.of(new ToolInvocation("t1", "f", "{\"a\":1}")), "tool_calls", 9, 5));
   }
 
   @Test
