@@ -109,6 +109,8 @@ final class CompletionRecords {
         .setAttempts(new ArrayList<>(attempts))
         .setOk(false)
         .setContent(streamed.content())
+        .setToolCalls(new ArrayList<>())
+        .setFinishReason(null)
         .setProvider(streaming.provider())
         .setProviderModel(streaming.providerModel())
         .setUsage(new TokenUsage(0, 0, 0))
