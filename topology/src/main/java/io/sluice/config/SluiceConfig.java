@@ -23,6 +23,7 @@ public record SluiceConfig(
     SessionsSection sessions,
     TracingSection tracing,
     RoutingSection routing,
+    FrontDoorSection frontDoor,
     DispatchSection dispatch) {
 
   public SluiceConfig {
@@ -44,7 +45,7 @@ public record SluiceConfig(
   /** A config with every default (no providers, no models). */
   public static SluiceConfig defaults() {
     return new SluiceConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** {@code kafka:} the cluster and how the app uses it. */
@@ -208,10 +209,19 @@ public record SluiceConfig(
     }
   }
 
-  /** {@code tenants.<id>:} which models a tenant may use ({@code *} for all). */
-  public record TenantConfig(List<String> models) {
+  /**
+   * {@code tenants.<id>:} which models a tenant may use ({@code *} for all), and the SHA-256 hex of
+   * the API keys that name it at the front door ({@code front_door.auth: keys}).
+   */
+  public record TenantConfig(List<String> models, List<String> apiKeys) {
     public TenantConfig {
       models = models != null ? List.copyOf(models) : List.of("*");
+      apiKeys = apiKeys != null ? List.copyOf(apiKeys) : List.of();
+    }
+
+    @Override
+    public String toString() {
+      return "TenantConfig[models=" + models + ", apiKeys=" + apiKeys.size() + " hashes]";
     }
   }
 
