@@ -23,7 +23,8 @@ public record SluiceConfig(
     SessionsSection sessions,
     TracingSection tracing,
     RoutingSection routing,
-    FrontDoorSection frontDoor) {
+    FrontDoorSection frontDoor,
+    DispatchSection dispatch) {
 
   public SluiceConfig {
     kafka =
@@ -39,12 +40,13 @@ public record SluiceConfig(
         sessions != null ? sessions : new SessionsSection(null, null, null, null, null, null);
     tracing = tracing != null ? tracing : new TracingSection(null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
+    dispatch = dispatch != null ? dispatch : new DispatchSection(null, null);
   }
 
   /** A config with every default (no providers, no models). */
   public static SluiceConfig defaults() {
     return new SluiceConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** {@code kafka:} the cluster and how the app uses it. */
@@ -271,6 +273,20 @@ public record SluiceConfig(
       breakerMinCalls = breakerMinCalls != null ? breakerMinCalls : 5;
       breakerFailureRate = breakerFailureRate != null ? breakerFailureRate : 50.0;
       breakerOpenFor = breakerOpenFor != null ? breakerOpenFor : "10s";
+    }
+  }
+
+  /**
+   * {@code dispatch:} the producer of streamed answers' chunks.
+   *
+   * @param chunkLingerMs how long the chunk producer waits to batch chunks (2 ms)
+   * @param chunkBufferBytes the chunk producer's buffer (16 MiB); a chunk that does not fit at once
+   *     is dropped, never waited for
+   */
+  public record DispatchSection(Integer chunkLingerMs, Long chunkBufferBytes) {
+    public DispatchSection {
+      chunkLingerMs = chunkLingerMs != null ? chunkLingerMs : 2;
+      chunkBufferBytes = chunkBufferBytes != null ? chunkBufferBytes : 16L << 20;
     }
   }
 
