@@ -143,7 +143,12 @@ final class ConfigValidator {
     require(
         r.breakerFailureRate() > 0 && r.breakerFailureRate() <= 100,
         p + "routing.breaker_failure_rate must be a percentage in (0, 100]");
+    require(c.dispatch().chunkLingerMs() >= 0, p + "dispatch.chunk_linger_ms must be >= 0");
+    require(
+        c.dispatch().chunkBufferBytes() >= 1 << 20,
+        p + "dispatch.chunk_buffer_bytes must be at least 1048576 (1 MiB)");
     require(c.http().port() >= 0 && c.http().port() <= 65535, p + "http.port must be 0-65535");
+    FrontDoorValidator.validate(c, p);
   }
 
   private static void requireUrl(String url, String key) {
