@@ -6,8 +6,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * The record headers of the reply path. A {@code Request} record that names a reply topic in
- * {@link #TOPIC} (and optionally a partition in {@link #PARTITION}) gets its final {@code Response}
+ * The record headers of the reply path. A {@code Request} record that names a reply topic in {@link
+ * #TOPIC} (and optionally a partition in {@link #PARTITION}) gets its final {@code Response}
  * written there as well as to the responses topic and, when it streams, its {@code ResponseChunk}s
  * as they arrive. Each record written to a reply topic says what it holds in {@link #KIND}.
  *

@@ -7,8 +7,8 @@ import io.sluice.events.ResponseChunk;
  * Turns one streamed answer into Server-Sent Events, in order: {@link #start} once, {@link #chunk}
  * for each delta as it arrives, then exactly one of {@link #end} (the final {@code Response}
  * arrived) or {@link #fail} (the stream cannot finish). Each method returns the bytes to write, as
- * whole SSE events ({@code event: ...\n} where the format names events, {@code data: ...\n\n}).
- * Not thread-safe: one per stream, called from that stream's event loop.
+ * whole SSE events ({@code event: ...\n} where the format names events, {@code data: ...\n\n}). Not
+ * thread-safe: one per stream, called from that stream's event loop.
  *
  * <p>{@link #end} must produce a complete stream whatever came before it: a cache hit or a replayed
  * answer arrives with no chunk, and the last chunks may arrive after the {@code Response} (they

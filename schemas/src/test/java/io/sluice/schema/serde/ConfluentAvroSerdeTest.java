@@ -69,9 +69,10 @@ class ConfluentAvroSerdeTest {
         ConfluentAvroSerde.forValues(Response.class, registry)
             .serialize("llm.cache", SampleEvents.response());
 
-    // ids from catalog.tsv: Request is id 1; Response v2 (with error.http_status) is id 7
-    assertThat(ConfluentAvroSerde.schemaId(request)).isEqualTo(1);
-    assertThat(ConfluentAvroSerde.schemaId(cached)).isEqualTo(7);
+    // ids from catalog.tsv: Request v2 (with stream) is id 14; Response v3 (with provider_ms and
+    // replayed) is id 15
+    assertThat(ConfluentAvroSerde.schemaId(request)).isEqualTo(14);
+    assertThat(ConfluentAvroSerde.schemaId(cached)).isEqualTo(15);
   }
 
   @Test
