@@ -17,8 +17,8 @@ import java.util.Map;
  * {@code tool} messages (an error result's text is prefixed {@code Error: }, as the canonical
  * message has no error flag) and its text blocks a user message, in their order; an assistant
  * turn's {@code tool_use} blocks become its tool calls. {@code stop_sequences} are the stop list;
- * {@code top_k} and {@code tool_choice} travel in {@code params.extra} unchanged. {@code max_tokens}
- * is required, as Anthropic requires it.
+ * {@code top_k} and {@code tool_choice} travel in {@code params.extra} unchanged. {@code
+ * max_tokens} is required, as Anthropic requires it.
  */
 final class AnthropicRequestReader {
   private AnthropicRequestReader() {}

@@ -13,9 +13,9 @@ import java.util.Map;
 
 /**
  * Anthropic's stream: {@code message_start}; per content block {@code content_block_start}, its
- * deltas ({@code text_delta}, {@code input_json_delta}) and {@code content_block_stop}; then
- * {@code message_delta} (stop reason, usage) and {@code message_stop} once the {@code Response}
- * arrives, after what it holds beyond the chunks. A failed answer ends with {@code event: error}.
+ * deltas ({@code text_delta}, {@code input_json_delta}) and {@code content_block_stop}; then {@code
+ * message_delta} (stop reason, usage) and {@code message_stop} once the {@code Response} arrives,
+ * after what it holds beyond the chunks. A failed answer ends with {@code event: error}.
  *
  * <p>Blocks are numbered as they open: a text block opens on the first text, a tool-use block on a
  * tool call's first delta, and opening one closes the block open before it.
@@ -24,8 +24,10 @@ final class AnthropicStreamEncoder implements StreamEncoder {
   private final WireCall call;
   private final String id;
   private final StreamState state = new StreamState();
+
   /** The block of each tool call, by its canonical index. */
   private final Map<Integer, Integer> toolBlocks = new HashMap<>();
+
   /** The length of each tool call's arguments the client has got, by its canonical index. */
   private final Map<Integer, Integer> argumentsSent = new HashMap<>();
 
@@ -89,7 +91,10 @@ final class AnthropicStreamEncoder implements StreamEncoder {
       return sse.event("error", AnthropicWire.errorNode(Statuses.of(r))).bytes();
     }
     ObjectNode delta = event("message_delta");
-    delta.putObject("delta").put("stop_reason", AnthropicWire.stopReason(r)).putNull("stop_sequence");
+    delta
+        .putObject("delta")
+        .put("stop_reason", AnthropicWire.stopReason(r))
+        .putNull("stop_sequence");
     AnthropicWire.usage(delta.putObject("usage"), r.getUsage());
     sse.event("message_delta", delta);
     return sse.event("message_stop", event("message_stop")).bytes();

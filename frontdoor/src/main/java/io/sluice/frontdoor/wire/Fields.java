@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.schema.AvroTrust;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +16,11 @@ import java.util.Map;
  */
 final class Fields {
   static final ObjectMapper MAPPER = new ObjectMapper();
+
+  static {
+    // the readers build Sluice's generated records, which Avro instantiates only when trusted
+    AvroTrust.install();
+  }
 
   private Fields() {}
 
@@ -142,16 +148,13 @@ final class Fields {
   }
 
   /** An object of string values (OpenAI's {@code metadata}). */
-  static Map<String, String> stringMap(JsonNode node, String field, String path)
-      throws WireError {
+  static Map<String, String> stringMap(JsonNode node, String field, String path) throws WireError {
     JsonNode v = object(node, field, path);
     Map<String, String> out = new LinkedHashMap<>();
     if (v == null) {
       return out;
     }
-    var it = v.fields();
-    while (it.hasNext()) {
-      var e = it.next();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
       if (!e.getValue().isTextual()) {
         throw WireError.invalid(
             path + "." + e.getKey(), path + "." + e.getKey() + " must be a string");

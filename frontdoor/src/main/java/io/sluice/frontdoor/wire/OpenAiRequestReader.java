@@ -51,7 +51,8 @@ final class OpenAiRequestReader {
     JsonNode messages = Fields.requiredArray(root, "messages", "messages");
     List<ChatMessage> out = new ArrayList<>();
     for (int i = 0; i < messages.size(); i++) {
-      out.add(message(Fields.element(messages.get(i), "messages[" + i + "]"), "messages[" + i + "]"));
+      out.add(
+          message(Fields.element(messages.get(i), "messages[" + i + "]"), "messages[" + i + "]"));
     }
     Long n = Fields.integer(root, "n", "n");
     if (n != null && n != 1) {
@@ -81,10 +82,7 @@ final class OpenAiRequestReader {
       default ->
           throw WireError.invalid(
               path + ".role",
-              path
-                  + ".role '"
-                  + role
-                  + "' is not one of system, developer, user, assistant, tool");
+              path + ".role '" + role + "' is not one of system, developer, user, assistant, tool");
     }
     b.setContent(content(m, path + ".content"));
     String name = Fields.string(m, "name", path + ".name");

@@ -5,8 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Server-Sent Events framing: {@code event: NAME\n} (when the format names events) and {@code
- * data: JSON\n\n}. JSON written compactly holds no newline, so one {@code data:} line per event.
+ * Server-Sent Events framing: {@code event: NAME\n} (when the format names events) and {@code data:
+ * JSON\n\n}. JSON written compactly holds no newline, so one {@code data:} line per event.
  */
 final class Sse {
   static final byte[] NOTHING = new byte[0];

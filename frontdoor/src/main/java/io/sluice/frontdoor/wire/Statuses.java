@@ -25,8 +25,21 @@ public final class Statuses {
   /** The fields of a request a client sets (in the body or a header). */
   private static final Set<String> FIELDS =
       Set.of(
-          "model", "messages", "tools", "temperature", "top_p", "max_tokens", "stop", "seed",
-          "extra", "priority", "timeout_ms", "request_id", "session_id", "tenant_id", "metadata");
+          "model",
+          "messages",
+          "tools",
+          "temperature",
+          "top_p",
+          "max_tokens",
+          "stop",
+          "seed",
+          "extra",
+          "priority",
+          "timeout_ms",
+          "request_id",
+          "session_id",
+          "tenant_id",
+          "metadata");
 
   private Statuses() {}
 
