@@ -180,7 +180,8 @@ public final class SluiceApp implements AutoCloseable {
     return CatalogSchemaRegistry.bundled();
   }
 
-  static SessionSettings sessionSettings(SluiceConfig config) {
+  /** The session processor's settings, from the config. */
+  public static SessionSettings sessionSettings(SluiceConfig config) {
     long maxTimeout =
         config.providers().values().stream()
             .mapToLong(SluiceConfig.ProviderConfig::timeoutMs)
@@ -197,7 +198,8 @@ public final class SluiceApp implements AutoCloseable {
         Durations.parse(config.sessions().idleTtl(), "sessions.idle_ttl"),
         Duration.ofMillis(maxTimeout * (maxRetries + 2) + 10_000),
         Duration.ofMillis(100),
-        config.tracing().includeContent());
+        config.tracing().includeContent(),
+        Durations.parse(config.sessions().idempotencyWindow(), "sessions.idempotency_window"));
   }
 
   /** The bounds ingest checks requests against, from the config. */
