@@ -13,6 +13,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The writers of reply records ({@code Response} and {@code ResponseChunk} on a reply topic), in
@@ -69,6 +70,11 @@ public final class ReplySerdes {
   /** {@code c} framed with the reply topics' ResponseChunk id. */
   public byte[] chunk(ResponseChunk c) {
     return frame(ids().chunk(), chunks, c);
+  }
+
+  /** {@link #chunk} as a Kafka serializer (the topic is not used: the id is the same for all). */
+  public Serializer<ResponseChunk> chunkSerializer() {
+    return (topic, c) -> c == null ? null : chunk(c);
   }
 
   private Ids ids() {

@@ -92,8 +92,8 @@ class ReplySinkTest {
             .setAtMs(5)
             .build();
 
-    // When a chunk is written
-    byte[] bytes = replies.chunk(chunk);
+    // When a chunk is written, through the serializer a producer is given
+    byte[] bytes = replies.chunkSerializer().serialize("door-3", chunk);
 
     // Then it reads back with the chunk schema
     assertThat(ConfluentAvroSerde.forValues(ResponseChunk.class, registry).deserialize("x", bytes))
