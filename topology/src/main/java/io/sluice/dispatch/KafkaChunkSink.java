@@ -31,7 +31,7 @@ public final class KafkaChunkSink implements ChunkSink {
   private static final Logger log = LoggerFactory.getLogger(KafkaChunkSink.class);
   private static final byte[] KIND = ReplyHeaders.bytes(ReplyHeaders.KIND_CHUNK);
 
-  private static final java.time.Duration METADATA_WAIT = java.time.Duration.ofSeconds(30);
+  private static final java.time.Duration METADATA_WAIT = java.time.Duration.ofSeconds(10);
 
   private final KafkaProducer<String, ResponseChunk> producer;
   private final GatewayMetrics metrics;

@@ -9,6 +9,8 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.dev.broker.EmbeddedKafkaBroker;
 import io.sluice.dev.sim.LlmSimulator;
 import io.sluice.dev.sim.SimFaults;
+import io.sluice.events.Response;
+import io.sluice.events.ResponseStatus;
 import io.sluice.frontdoor.FrontDoor;
 import io.sluice.frontdoor.auth.ApiKeyAuthenticator;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
@@ -148,9 +150,26 @@ class FrontDoorIT {
   @Test
   void shouldAnswerASyncOpenAiCallThroughTheReplyPartitionWithItsHeaders() throws Exception {
     // When
-    HttpResponse<String> r = send(chat(CHAT).header("Idempotency-Key", "door-it-1").build());
+    CompletableFuture<HttpResponse<String>> call =
+        HTTP.sendAsync(
+            chat(CHAT).header("Idempotency-Key", "door-it-1").build(),
+            HttpResponse.BodyHandlers.ofString());
 
-    // Then
+    // Then the request went through Kafka like any other and its answer is recorded
+    try (Topics.Reader<Response> responses =
+        Topics.responses(broker.bootstrapServers(), "llm.responses")) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  responses.poll().stream()
+                      .anyMatch(
+                          x ->
+                              "door-it-1".equals(x.getRequestId())
+                                  && x.getStatus() == ResponseStatus.OK
+                                  && "it".equals(x.getTenantId())));
+    }
+    HttpResponse<String> r = call.get();
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(r.body()).contains("chat.completion").contains("door-it-1");
     assertThat(r.headers().firstValue("x-request-id")).hasValue("door-it-1");

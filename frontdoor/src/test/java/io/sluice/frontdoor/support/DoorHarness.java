@@ -48,6 +48,13 @@ public final class DoorHarness implements AutoCloseable {
 
   /** Settings for tests: port 0, auth none, the given limits. */
   public static FrontDoorSettings settings(int maxInFlight, long maxBodyBytes, Duration timeout) {
+    return settings(
+        maxInFlight, maxBodyBytes, timeout, Duration.ofSeconds(5), Duration.ofSeconds(30));
+  }
+
+  /** Settings for tests with the given read and idle timeouts. */
+  public static FrontDoorSettings settings(
+      int maxInFlight, long maxBodyBytes, Duration timeout, Duration read, Duration idle) {
     return new FrontDoorSettings(
         "127.0.0.1",
         0,
@@ -56,8 +63,8 @@ public final class DoorHarness implements AutoCloseable {
         maxInFlight,
         maxBodyBytes,
         0,
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(30),
+        read,
+        idle,
         timeout,
         Duration.ofMillis(100),
         100,
