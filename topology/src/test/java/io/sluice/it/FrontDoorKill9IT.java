@@ -86,7 +86,7 @@ class FrontDoorKill9IT {
           models:
             gpt: {deployments: [{provider: sim, model: sim-gpt}]}
           http: {port: 0}
-          front_door: {host: 127.0.0.1, port: %d, auth: none, instance_id: 0}
+          front_door: {host: 127.0.0.1, port: %d, auth: none, instance_id: 0, max_in_flight: 2000}
           """
               .formatted(bootstrap, dir.resolve("state"), sim.url(), doorPort));
 
