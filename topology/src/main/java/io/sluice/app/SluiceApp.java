@@ -16,6 +16,7 @@ import io.sluice.config.Durations;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dispatch.BoundedCompletionSink;
 import io.sluice.dispatch.HttpDispatcher;
+import io.sluice.dispatch.KafkaChunkSink;
 import io.sluice.dispatch.KafkaCompletionSink;
 import io.sluice.http.AdminHttpServer;
 import io.sluice.http.HealthCheck;
@@ -36,6 +37,7 @@ import io.sluice.topology.ToolSettings;
 import io.sluice.topology.TopologySpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -59,6 +61,7 @@ public final class SluiceApp implements AutoCloseable {
   private final RestartableStreams streams;
   private final HttpDispatcher dispatcher;
   private final KafkaCompletionSink completions;
+  private final KafkaChunkSink chunks;
   private final Providers providers;
   private final AdminHttpServer admin;
   private final PrometheusMeterRegistry registry;
@@ -88,6 +91,18 @@ public final class SluiceApp implements AutoCloseable {
     this.completions =
         new KafkaCompletionSink(
             completionProps, topics.completions(), serdes.completion().serializer());
+    Properties chunkProps = new Properties();
+    chunkProps.putAll(completionProps);
+    // framed with the ids registered for topics.replies by prepareSchemas: no registry call on
+    // the provider client's I/O thread, whatever reply topic a request names
+    this.chunks =
+        new KafkaChunkSink(
+            chunkProps,
+            (topic, chunk) -> serdes.replies().chunk(chunk),
+            config.dispatch().chunkLingerMs(),
+            config.dispatch().chunkBufferBytes(),
+            List.of(topics.replies()),
+            metrics);
     ModelCatalog models = ModelCatalog.from(config);
     RoutingSettings routing = RoutingSettings.from(config.routing());
     this.dispatcher =
@@ -97,6 +112,7 @@ public final class SluiceApp implements AutoCloseable {
             providers.clients(),
             Providers.maxConcurrency(config),
             new BoundedCompletionSink(completions, RecordLimits.from(config), metrics),
+            chunks,
             100_000,
             routing,
             metrics,
@@ -180,7 +196,8 @@ public final class SluiceApp implements AutoCloseable {
     return CatalogSchemaRegistry.bundled();
   }
 
-  static SessionSettings sessionSettings(SluiceConfig config) {
+  /** The session processor's settings, from the config. */
+  public static SessionSettings sessionSettings(SluiceConfig config) {
     long maxTimeout =
         config.providers().values().stream()
             .mapToLong(SluiceConfig.ProviderConfig::timeoutMs)
@@ -197,7 +214,8 @@ public final class SluiceApp implements AutoCloseable {
         Durations.parse(config.sessions().idleTtl(), "sessions.idle_ttl"),
         Duration.ofMillis(maxTimeout * (maxRetries + 2) + 10_000),
         Duration.ofMillis(100),
-        config.tracing().includeContent());
+        config.tracing().includeContent(),
+        Durations.parse(config.sessions().idempotencyWindow(), "sessions.idempotency_window"));
   }
 
   /** The bounds ingest checks requests against, from the config. */
@@ -299,6 +317,7 @@ public final class SluiceApp implements AutoCloseable {
     watchdog.close();
     dispatcher.close();
     completions.close();
+    chunks.close();
     admin.close();
     providers.close();
     schemas.close();

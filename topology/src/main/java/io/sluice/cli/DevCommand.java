@@ -2,11 +2,14 @@ package io.sluice.cli;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.sluice.app.FrontDoors;
 import io.sluice.app.SluiceApp;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dev.DevStack;
 import io.sluice.dev.TempDir;
 import io.sluice.dev.sim.SimFaults;
+import io.sluice.frontdoor.FrontDoor;
+import io.sluice.schema.registry.SchemaRegistry;
 import io.sluice.tools.samples.Calculator;
 import io.sluice.tools.worker.ToolWorker;
 import java.nio.file.Path;
@@ -52,6 +55,14 @@ final class DevCommand implements Callable<Integer> {
       description =
           "Gateway metrics and health port (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int httpPort;
+
+  @Option(
+      names = "--front-door-port",
+      paramLabel = "P",
+      defaultValue = "4000",
+      description =
+          "HTTP front door port, OpenAI- and Anthropic-compatible, auth none (default ${DEFAULT-VALUE}; 0 picks a free one).")
+  int frontDoorPort;
 
   @Option(
       names = "--sim-latency-ms",
@@ -126,11 +137,14 @@ final class DevCommand implements Callable<Integer> {
               stack.bootstrapServers(),
               stack.simulator().url(),
               httpPort,
+              frontDoorPort,
               stateDir.toString(),
               guarantee,
               partitions,
               rabbit);
-      try (SluiceApp app = SluiceApp.start(config)) {
+      try (SluiceApp app = SluiceApp.start(config);
+          SchemaRegistry schemas = SluiceApp.schemaRegistry(config);
+          FrontDoor door = startFrontDoor(config, schemas, app)) {
         System.out.println("Sluice dev stack");
         System.out.println("  Kafka bootstrap:  " + stack.bootstrapServers());
         System.out.println("  Schema registry:  " + stack.registryUrl());
@@ -146,6 +160,10 @@ final class DevCommand implements Callable<Integer> {
                 + "/health ("
                 + guarantee
                 + ")");
+        if (door != null) {
+          System.out.println("  Front door:       " + door.url() + " (auth none)");
+          System.out.println("  OpenAI base URL: " + door.url() + "/v1");
+        }
         System.out.println("  Models:           gpt-4o-mini, claude-haiku (both on the simulator)");
         System.out.println(
             "  Tools:            "
@@ -163,6 +181,12 @@ final class DevCommand implements Callable<Integer> {
             "                    ./sluice consume -b "
                 + stack.bootstrapServers()
                 + " --from-beginning");
+        if (door != null) {
+          System.out.println(
+              "                    curl -s "
+                  + door.url()
+                  + "/v1/chat/completions -H 'content-type: application/json' -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}'");
+        }
         System.out.flush();
         if (demo) {
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -185,6 +209,23 @@ final class DevCommand implements Callable<Integer> {
         System.out.println("Ready. Ctrl-C to stop.");
         return RunCommand.waitForStop(latch, app);
       }
+    }
+  }
+
+  /**
+   * The front door of the dev stack, or null (saying why) when it cannot start: the rest of the
+   * stack is still useful over Kafka.
+   */
+  private static FrontDoor startFrontDoor(
+      SluiceConfig config, SchemaRegistry schemas, SluiceApp app) {
+    try {
+      return FrontDoors.start(config, schemas, app.metrics());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (RuntimeException e) {
+      System.out.println("  Front door:       off: " + e.getMessage());
+      return null;
     }
   }
 

@@ -34,6 +34,10 @@ final class DevConfig {
             - {provider: sim, model: claude-3-5-haiku-latest, price_per_mtok: {input: 0.80, output: 4.00}}
       http:
         port: ${HTTP_PORT}
+      front_door:
+        host: 127.0.0.1
+        port: ${FRONT_DOOR_PORT}
+        auth: none
       ${TOOLS}
       """;
 
@@ -41,6 +45,7 @@ final class DevConfig {
       String bootstrap,
       String simUrl,
       int httpPort,
+      int frontDoorPort,
       String stateDir,
       String guarantee,
       int partitions,
@@ -49,15 +54,23 @@ final class DevConfig {
         TEMPLATE,
         "built-in dev config",
         Map.of(
-            "BOOTSTRAP", bootstrap,
-            "SIM_URL", simUrl,
-            "HTTP_PORT", String.valueOf(httpPort),
-            "STATE_DIR", stateDir,
-            "GUARANTEE", guarantee,
-            "PARTITIONS", String.valueOf(partitions),
+            "BOOTSTRAP",
+            bootstrap,
+            "SIM_URL",
+            simUrl,
+            "HTTP_PORT",
+            String.valueOf(httpPort),
+            "FRONT_DOOR_PORT",
+            String.valueOf(frontDoorPort),
+            "STATE_DIR",
+            stateDir,
+            "GUARANTEE",
+            guarantee,
+            "PARTITIONS",
+            String.valueOf(partitions),
             "TOOLS",
-                amqpUrl == null
-                    ? ""
-                    : "tools: {amqp_url: \"" + amqpUrl + "\", timeout_ms: 10000, max_rounds: 4}"));
+            amqpUrl == null
+                ? ""
+                : "tools: {amqp_url: \"" + amqpUrl + "\", timeout_ms: 10000, max_rounds: 4}"));
   }
 }

@@ -1,7 +1,10 @@
 package io.sluice.cli;
 
+import io.sluice.app.FrontDoors;
 import io.sluice.app.SluiceApp;
 import io.sluice.config.SluiceConfig;
+import io.sluice.frontdoor.FrontDoor;
+import io.sluice.schema.registry.SchemaRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +16,7 @@ import picocli.CommandLine.Option;
     name = "run",
     mixinStandardHelpOptions = true,
     description =
-        "Runs the gateway (and, when configured, the tool bridge) against the Kafka cluster, schema registry and providers named in the config file. Ctrl-C stops it.")
+        "Runs the gateway (and, when configured, the tool bridge and the HTTP front door) against the Kafka cluster, schema registry and providers named in the config file. Ctrl-C stops it.")
 final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--config",
@@ -26,7 +29,9 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SluiceConfig c = SluiceConfig.load(config);
     try (ShutdownLatch latch = new ShutdownLatch();
-        SluiceApp app = SluiceApp.start(c)) {
+        SluiceApp app = SluiceApp.start(c);
+        SchemaRegistry schemas = c.frontDoor() == null ? null : SluiceApp.schemaRegistry(c);
+        FrontDoor door = schemas == null ? null : FrontDoors.start(c, schemas, app.metrics())) {
       System.out.println(
           "Sluice gateway running: "
               + c.kafka().bootstrapServers()
@@ -36,6 +41,10 @@ final class RunCommand implements Callable<Integer> {
               + c.kafka().processingGuarantee());
       System.out.println(
           "  Metrics and health: " + app.adminUrl() + "/metrics, " + app.adminUrl() + "/health");
+      if (door != null) {
+        System.out.println(
+            "  Front door: " + door.url() + " (OpenAI base URL " + door.url() + "/v1)");
+      }
       System.out.flush();
       return waitForStop(latch, app);
     }

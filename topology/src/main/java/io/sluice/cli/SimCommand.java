@@ -78,6 +78,21 @@ final class SimCommand implements Callable<Integer> {
   Long failLatencyMs;
 
   @Option(
+      names = "--chunk-delay-ms",
+      paramLabel = "N",
+      defaultValue = "10",
+      description =
+          "Pause between two events of a streamed answer (stream: true; default ${DEFAULT-VALUE}).")
+  long chunkDelayMs;
+
+  @Option(
+      names = "--stream-cut-after",
+      paramLabel = "N",
+      description =
+          "Cut every streamed answer's connection after N delta events (0: right after the headers); per request: header x-sim-stream-cut-after. Default: no cut.")
+  Integer streamCutAfter;
+
+  @Option(
       names = "--api-key",
       paramLabel = "KEY",
       description = "Require this key (Authorization: Bearer, or x-api-key); default: accept any.")
@@ -100,7 +115,9 @@ final class SimCommand implements Callable<Integer> {
             failStatus,
             retryAfterS,
             contextWindow,
-            failLatencyMs == null ? SimFaults.SAME_LATENCY : failLatencyMs);
+            failLatencyMs == null ? SimFaults.SAME_LATENCY : failLatencyMs,
+            chunkDelayMs,
+            streamCutAfter == null ? SimFaults.NO_CUT : streamCutAfter);
     try (ShutdownLatch latch = new ShutdownLatch();
         LlmSimulator sim =
             LlmSimulator.start(new LlmSimulator.Options(host, port, faults, apiKey, threads))) {

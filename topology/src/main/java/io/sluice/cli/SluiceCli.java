@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DevCommand.class,
       RunCommand.class,
+      FrontDoorCommand.class,
       BridgeCommand.class,
       ReplayCommand.class,
       BrokerCommand.class,

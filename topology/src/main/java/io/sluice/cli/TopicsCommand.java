@@ -21,7 +21,9 @@ final class TopicsCommand implements Callable<Integer> {
   @Option(
       names = "--partitions",
       paramLabel = "N",
-      description = "Partitions per topic (default: topics.partitions of the config, else 6).")
+      description =
+          "Partitions per topic (default: topics.partitions of the config, else 6); the reply"
+              + " topic has topics.reply_partitions (16).")
   Integer partitions;
 
   @Option(

@@ -49,6 +49,7 @@ final class ConfigValidator {
       requireUrl(c.schemaRegistry().url(), p + "schema_registry.url");
     }
     require(c.topics().partitions() > 0, p + "topics.partitions must be > 0");
+    require(c.topics().replyPartitions() > 0, p + "topics.reply_partitions must be > 0");
     for (Map.Entry<String, SluiceConfig.ProviderConfig> e : c.providers().entrySet()) {
       String key = "providers." + e.getKey();
       SluiceConfig.ProviderConfig pc = e.getValue();
@@ -105,6 +106,7 @@ final class ConfigValidator {
     Durations.parse(c.cache().ttl(), p + "cache.ttl");
     Durations.parse(c.sessions().idleTtl(), p + "sessions.idle_ttl");
     Durations.parse(c.sessions().requestTimeout(), p + "sessions.request_timeout");
+    Durations.parse(c.sessions().idempotencyWindow(), p + "sessions.idempotency_window");
     require(
         c.sessions().maxHistoryMessages() >= 0, p + "sessions.max_history_messages must be >= 0");
     require(c.sessions().maxRequestMessages() > 0, p + "sessions.max_request_messages must be > 0");
@@ -141,7 +143,12 @@ final class ConfigValidator {
     require(
         r.breakerFailureRate() > 0 && r.breakerFailureRate() <= 100,
         p + "routing.breaker_failure_rate must be a percentage in (0, 100]");
+    require(c.dispatch().chunkLingerMs() >= 0, p + "dispatch.chunk_linger_ms must be >= 0");
+    require(
+        c.dispatch().chunkBufferBytes() >= 1 << 20,
+        p + "dispatch.chunk_buffer_bytes must be at least 1048576 (1 MiB)");
     require(c.http().port() >= 0 && c.http().port() <= 65535, p + "http.port must be 0-65535");
+    FrontDoorValidator.validate(c, p);
   }
 
   private static void requireUrl(String url, String key) {

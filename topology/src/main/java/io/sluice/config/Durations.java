@@ -5,7 +5,10 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601 durations. */
+/**
+ * Parses {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d}, ISO-8601 durations, or
+ * {@code 0}.
+ */
 public final class Durations {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
@@ -13,6 +16,9 @@ public final class Durations {
 
   public static Duration parse(String text, String key) {
     String t = text.trim();
+    if (t.equals("0")) {
+      return Duration.ZERO;
+    }
     Matcher m = SIMPLE.matcher(t);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));

@@ -22,7 +22,9 @@ public record SluiceConfig(
     HttpSection http,
     SessionsSection sessions,
     TracingSection tracing,
-    RoutingSection routing) {
+    RoutingSection routing,
+    FrontDoorSection frontDoor,
+    DispatchSection dispatch) {
 
   public SluiceConfig {
     kafka =
@@ -34,14 +36,17 @@ public record SluiceConfig(
     models = models != null ? models : Map.of();
     cache = cache != null ? cache : new CacheSection(null, null, null, null);
     http = http != null ? http : new HttpSection(null, null);
-    sessions = sessions != null ? sessions : new SessionsSection(null, null, null, null, null);
+    sessions =
+        sessions != null ? sessions : new SessionsSection(null, null, null, null, null, null);
     tracing = tracing != null ? tracing : new TracingSection(null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
+    dispatch = dispatch != null ? dispatch : new DispatchSection(null, null);
   }
 
   /** A config with every default (no providers, no models). */
   public static SluiceConfig defaults() {
-    return new SluiceConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new SluiceConfig(
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** {@code kafka:} the cluster and how the app uses it. */
@@ -110,15 +115,18 @@ public record SluiceConfig(
       String toolResults,
       String dlq,
       String cache,
-      String completions) {
+      String completions,
+      String replies,
+      Integer replyPartitions) {
     public TopicsSection {
       prefix = prefix != null ? prefix : "llm.";
       partitions = partitions != null ? partitions : 6;
+      replyPartitions = replyPartitions != null ? replyPartitions : 16;
     }
 
     public static TopicsSection defaults() {
       return new TopicsSection(
-          null, null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -205,10 +213,19 @@ public record SluiceConfig(
     }
   }
 
-  /** {@code tenants.<id>:} which models a tenant may use ({@code *} for all). */
-  public record TenantConfig(List<String> models) {
+  /**
+   * {@code tenants.<id>:} which models a tenant may use ({@code *} for all), and the SHA-256 hex of
+   * the API keys that name it at the front door ({@code front_door.auth: keys}).
+   */
+  public record TenantConfig(List<String> models, List<String> apiKeys) {
     public TenantConfig {
       models = models != null ? List.copyOf(models) : List.of("*");
+      apiKeys = apiKeys != null ? List.copyOf(apiKeys) : List.of();
+    }
+
+    @Override
+    public String toString() {
+      return "TenantConfig[models=" + models + ", apiKeys=" + apiKeys.size() + " hashes]";
     }
   }
 
@@ -229,8 +246,10 @@ public record SluiceConfig(
       String idleTtl,
       String requestTimeout,
       Long maxHistoryBytes,
-      Integer maxRequestMessages) {
+      Integer maxRequestMessages,
+      String idempotencyWindow) {
     public SessionsSection {
+      idempotencyWindow = idempotencyWindow != null ? idempotencyWindow : "24h";
       maxHistoryMessages = maxHistoryMessages != null ? maxHistoryMessages : 50;
       maxHistoryBytes = maxHistoryBytes != null ? maxHistoryBytes : 500_000L;
       maxRequestMessages = maxRequestMessages != null ? maxRequestMessages : 2_048;
@@ -254,6 +273,20 @@ public record SluiceConfig(
       breakerMinCalls = breakerMinCalls != null ? breakerMinCalls : 5;
       breakerFailureRate = breakerFailureRate != null ? breakerFailureRate : 50.0;
       breakerOpenFor = breakerOpenFor != null ? breakerOpenFor : "10s";
+    }
+  }
+
+  /**
+   * {@code dispatch:} the producer of streamed answers' chunks.
+   *
+   * @param chunkLingerMs how long the chunk producer waits to batch chunks (2 ms)
+   * @param chunkBufferBytes the chunk producer's buffer (16 MiB); a chunk that does not fit at once
+   *     is dropped, never waited for
+   */
+  public record DispatchSection(Integer chunkLingerMs, Long chunkBufferBytes) {
+    public DispatchSection {
+      chunkLingerMs = chunkLingerMs != null ? chunkLingerMs : 2;
+      chunkBufferBytes = chunkBufferBytes != null ? chunkBufferBytes : 16L << 20;
     }
   }
 
@@ -287,6 +320,7 @@ public record SluiceConfig(
     names.put("dlq", or(t.dlq(), t.prefix() + "dlq"));
     names.put("cache", or(t.cache(), t.prefix() + "cache"));
     names.put("completions", or(t.completions(), kafka.applicationId() + "-completions"));
+    names.put("replies", or(t.replies(), t.prefix() + "replies"));
     return names;
   }
 

@@ -46,6 +46,20 @@ final class CompletionRecords {
       Deployment answered,
       ProviderFailure f,
       ChatResult r) {
+    return completion(job, attempts, answered, f, r, null);
+  }
+
+  /**
+   * As above; {@code streamed}: the chunks of the answer {@code r}, whose count and first time the
+   * completion records.
+   */
+  static Completion completion(
+      DispatchJob job,
+      List<Attempt> attempts,
+      Deployment answered,
+      ProviderFailure f,
+      ChatResult r,
+      ChunkStream streamed) {
     double cost = attempts.stream().mapToDouble(Attempt::getCostUsd).sum();
     Completion.Builder c =
         Completion.newBuilder()
@@ -70,6 +84,44 @@ final class CompletionRecords {
           .setUsage(new TokenUsage(0, 0, 0))
           .setError(new ErrorInfo(f.code(), f.message(), f.retryable(), f.httpStatus()));
     }
+    if (streamed != null) {
+      c.setStreamedChunks(streamed.sent()).setFirstTokenMs(streamed.firstChunkMs());
+    }
     return c.build();
+  }
+
+  /**
+   * The completion of a stream that broke after its first chunk: not ok, {@code
+   * stream_interrupted}, with what was streamed as its content; no retry can follow.
+   */
+  static Completion interrupted(
+      DispatchJob job,
+      List<Attempt> attempts,
+      Deployment streaming,
+      ProviderFailure f,
+      ChunkStream streamed) {
+    double cost = attempts.stream().mapToDouble(Attempt::getCostUsd).sum();
+    return Completion.newBuilder()
+        .setRequestId(job.requestId())
+        .setSessionId(job.sessionId())
+        .setDispatch(job.dispatch())
+        .setCostUsd(cost)
+        .setAttempts(new ArrayList<>(attempts))
+        .setOk(false)
+        .setContent(streamed.content())
+        .setToolCalls(new ArrayList<>())
+        .setFinishReason(null)
+        .setProvider(streaming.provider())
+        .setProviderModel(streaming.providerModel())
+        .setUsage(new TokenUsage(0, 0, 0))
+        .setError(
+            new ErrorInfo(
+                DispatchRun.STREAM_INTERRUPTED,
+                "the stream broke after " + streamed.sent() + " chunks: " + f.message(),
+                false,
+                f.httpStatus()))
+        .setStreamedChunks(streamed.sent())
+        .setFirstTokenMs(streamed.firstChunkMs())
+        .build();
   }
 }

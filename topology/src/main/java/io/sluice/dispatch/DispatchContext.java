@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param lanes one lane per provider, keyed like {@code clients}
  * @param inFlight calls in flight to providers right now, across lanes
  * @param sink where each run publishes its one completion
+ * @param chunks where streamed runs write their chunks
+ * @param maxChunkChars the most text (or tool-argument) characters in one chunk
  */
 record DispatchContext(
     ModelCatalog catalog,
@@ -30,4 +32,6 @@ record DispatchContext(
     Clock clock,
     ScheduledExecutorService timers,
     AtomicInteger inFlight,
-    CompletionSink sink) {}
+    CompletionSink sink,
+    ChunkSink chunks,
+    int maxChunkChars) {}

@@ -5,12 +5,14 @@ import io.sluice.provider.ChatCall;
 import io.sluice.provider.ChatResult;
 import io.sluice.provider.ProviderClient;
 import io.sluice.provider.ProviderFailure;
+import io.sluice.provider.stream.StreamDelta;
 import io.sluice.routing.Deployment;
 import io.sluice.routing.DeploymentState;
 import io.sluice.routing.ModelRoute;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,9 @@ import org.slf4j.LoggerFactory;
 final class DispatchRun implements Comparable<DispatchRun> {
   private static final Logger log = LoggerFactory.getLogger(DispatchRun.class);
 
+  /** The error of a stream that broke after its first chunk. */
+  static final String STREAM_INTERRUPTED = "stream_interrupted";
+
   private final DispatchContext ctx;
   private final DispatchJob job;
   private final List<String> chain;
@@ -36,6 +41,7 @@ final class DispatchRun implements Comparable<DispatchRun> {
   private int retryNo;
   private DeploymentState chosen;
   private ProviderFailure last;
+  private ChunkStream chunks; // the current attempt's, when the job streams
 
   /**
    * @param chain the requested model, then its fallbacks
@@ -132,32 +138,44 @@ final class DispatchRun implements Comparable<DispatchRun> {
     Deployment d = chosen.deployment();
     ProviderClient client = ctx.clients().get(d.provider());
     ctx.inFlight().incrementAndGet();
-    client
-        .call(
-            new ChatCall(d.providerModel(), job.messages(), job.params(), job.tools()),
-            Duration.ofMillis(job.deadlineMs() - start))
-        .whenComplete(
-            (outcome, e) -> {
-              ctx.inFlight().decrementAndGet();
-              lane.leave();
-              try {
-                if (e != null) {
-                  throw e;
-                }
-                onOutcome(chosen, outcome, start, ctx.clock().millis());
-              } catch (Throwable t) {
-                log.error("dispatch of {} failed unexpectedly", job.requestId(), t);
-                finish(
-                    null,
-                    new ProviderFailure(
-                        ProviderFailure.Kind.TERMINAL,
-                        "internal_error",
-                        String.valueOf(t),
-                        null,
-                        null),
-                    null);
-              }
-            });
+    ChatCall call = new ChatCall(d.providerModel(), job.messages(), job.params(), job.tools());
+    Duration wait = Duration.ofMillis(job.deadlineMs() - start);
+    CompletableFuture<ProviderClient.Outcome> pending;
+    if (job.streamsChunks()) {
+      // a stream per attempt: one abandoned before its first chunk writes nothing more
+      ChunkStream attempt = new ChunkStream(ctx.chunks(), job, ctx.clock(), ctx.maxChunkChars());
+      chunks = attempt;
+      pending = client.stream(call, wait, delta -> onDelta(attempt, delta, d, start));
+    } else {
+      pending = client.call(call, wait);
+    }
+    pending.whenComplete(
+        (outcome, e) -> {
+          ctx.inFlight().decrementAndGet();
+          lane.leave();
+          try {
+            if (e != null) {
+              throw e;
+            }
+            onOutcome(chosen, outcome, start, ctx.clock().millis());
+          } catch (Throwable t) {
+            log.error("dispatch of {} failed unexpectedly", job.requestId(), t);
+            finish(
+                null,
+                new ProviderFailure(
+                    ProviderFailure.Kind.TERMINAL, "internal_error", String.valueOf(t), null, null),
+                null);
+          }
+        });
+  }
+
+  /** On the transport's I/O thread: the delta goes out as chunks at once. */
+  private void onDelta(ChunkStream attempt, StreamDelta delta, Deployment d, long start) {
+    boolean first = attempt.sent() == 0;
+    attempt.delta(delta);
+    if (first && attempt.sent() > 0) {
+      ctx.metrics().timeToFirstToken(d.provider(), job.model(), ctx.clock().millis() - start);
+    }
   }
 
   private void onOutcome(DeploymentState s, ProviderClient.Outcome outcome, long start, long end) {
@@ -167,6 +185,9 @@ final class DispatchRun implements Comparable<DispatchRun> {
     if (outcome.ok()) {
       ctx.router().succeeded(s, took);
       ctx.metrics().providerCall(d.provider(), "ok", took);
+      if (chunks != null) {
+        chunks.end(outcome.result().finishReason());
+      }
       finish(s, null, outcome.result());
       return;
     }
@@ -177,6 +198,13 @@ final class DispatchRun implements Comparable<DispatchRun> {
       ctx.router().failed(s, took, new ProviderException(f));
     } else {
       ctx.router().succeeded(s, took);
+    }
+    if (chunks != null && !chunks.abandonIfEmpty()) {
+      // chunks are out: the client has part of this answer, so no other attempt may start over
+      chunks.interrupted(STREAM_INTERRUPTED, f.message());
+      ctx.sink()
+          .publish(job.partition(), CompletionRecords.interrupted(job, attempts, d, f, chunks));
+      return;
     }
     switch (f.kind()) {
       case TERMINAL -> finish(null, f, null);
@@ -204,7 +232,9 @@ final class DispatchRun implements Comparable<DispatchRun> {
   private void finish(DeploymentState s, ProviderFailure f, ChatResult r) {
     Deployment answered = s == null ? null : s.deployment();
     ctx.sink()
-        .publish(job.partition(), CompletionRecords.completion(job, attempts, answered, f, r));
+        .publish(
+            job.partition(),
+            CompletionRecords.completion(job, attempts, answered, f, r, r == null ? null : chunks));
   }
 
   /** A failure as the circuit breaker records it. */

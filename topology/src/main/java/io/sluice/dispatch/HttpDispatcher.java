@@ -31,7 +31,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>a terminal failure (400, 401, 403, 404): done, with that error.
  * </ul>
  *
- * Nothing blocks: backoffs are timers on one scheduler thread, calls are okhttp async calls, and
+ * A streamed job ({@link DispatchJob#streamsChunks}) calls its provider with streaming and writes
+ * each delta as a chunk to the job's reply topic; retries and fallbacks apply only until its first
+ * chunk is written: a failure after it ends the job with {@code stream_interrupted}.
+ *
+ * <p>Nothing blocks: backoffs are timers on one scheduler thread, calls are okhttp async calls, and
  * each job ends in exactly one completion published to its partition.
  *
  * <p>This class admits jobs and owns the shared parts; one job's walk is a {@link DispatchRun}, a
@@ -49,12 +53,43 @@ public final class HttpDispatcher implements Dispatcher {
   private final DispatchContext runs;
   private volatile boolean closed;
 
+  /** The most characters of text or tool arguments in one chunk (about 24 KiB of UTF-8 at most). */
+  public static final int MAX_CHUNK_CHARS = 8192;
+
+  /** A dispatcher that never writes chunks: streamed requests are answered whole. */
   public HttpDispatcher(
       ModelCatalog catalog,
       Router router,
       Map<String, ProviderClient> clients,
       Map<String, Integer> maxConcurrency,
       CompletionSink sink,
+      int maxQueued,
+      RoutingSettings settings,
+      GatewayMetrics metrics,
+      Clock clock) {
+    this(
+        catalog,
+        router,
+        clients,
+        maxConcurrency,
+        sink,
+        ChunkSink.NONE,
+        maxQueued,
+        settings,
+        metrics,
+        clock);
+  }
+
+  /**
+   * @param chunks where the chunks of streamed requests ({@link DispatchJob#streamsChunks}) go
+   */
+  public HttpDispatcher(
+      ModelCatalog catalog,
+      Router router,
+      Map<String, ProviderClient> clients,
+      Map<String, Integer> maxConcurrency,
+      CompletionSink sink,
+      ChunkSink chunks,
       int maxQueued,
       RoutingSettings settings,
       GatewayMetrics metrics,
@@ -84,7 +119,9 @@ public final class HttpDispatcher implements Dispatcher {
             clock,
             timers,
             inFlight,
-            this::publish);
+            this::publish,
+            chunks,
+            MAX_CHUNK_CHARS);
     for (String alias : catalog.aliases()) {
       catalog
           .route(alias)

@@ -28,7 +28,10 @@ public final class TopicSetup {
   /** The result: which topics were created and which already existed. */
   public record Outcome(List<String> created, List<String> existing) {}
 
-  /** Every topic of the contract, named from the config. */
+  /**
+   * Every topic of the contract, named from the config: {@code partitionsOverride} (or {@code
+   * topics.partitions}) partitions each, except the reply topic's {@code topics.reply_partitions}.
+   */
   public static List<TopicSpec> specs(
       SluiceConfig config, Integer partitionsOverride, Short rfOverride) {
     Map<String, String> names = config.topicNames();
@@ -57,13 +60,17 @@ public final class TopicSetup {
                         .toMillis()))));
     configs.put(
         "completions", Map.of("retention.ms", String.valueOf(Duration.ofDays(1).toMillis())));
+    // answers wait here only for a front door (or client) that is reading now: an hour is plenty
+    configs.put("replies", Map.of("retention.ms", String.valueOf(Duration.ofHours(1).toMillis())));
     Map<String, String> sized = KafkaLimits.topicConfig(RecordLimits.from(config));
     List<TopicSpec> specs = new ArrayList<>();
     configs.forEach(
         (key, cfg) -> {
           Map<String, String> all = new LinkedHashMap<>(cfg);
           all.putAll(sized);
-          specs.add(new TopicSpec(names.get(key), partitions, rf, all));
+          // reply partitions are owned by front-door instances, not by tasks: a count of their own
+          int n = key.equals("replies") ? config.topics().replyPartitions() : partitions;
+          specs.add(new TopicSpec(names.get(key), n, rf, all));
         });
     return specs;
   }

@@ -140,6 +140,32 @@ public final class GatewayMetrics {
   }
 
   /**
+   * The first chunk of a streamed answer was written, {@code ms} after its provider call started.
+   */
+  public void timeToFirstToken(String provider, String model, long ms) {
+    latency(
+        new MeterKey("sluice.time.to.first.token", provider, nz(model), null, null),
+        "time from a streamed provider call's start to its first chunk",
+        "provider",
+        "model",
+        ms);
+  }
+
+  /** A chunk of a streamed answer could not be buffered at once and was dropped. */
+  public void chunkDropped(String topic) {
+    counters
+        .computeIfAbsent(
+            new MeterKey("sluice.chunks.dropped", topic, null, null, null),
+            k ->
+                Counter.builder(k.name())
+                    .description(
+                        "response chunks dropped: the producer could not take them at once")
+                    .tag("topic", k.a())
+                    .register(registry))
+        .increment();
+  }
+
+  /**
    * Records into the latency timer {@code key} (tags {@code tagA}, {@code tagB} from its first two
    * values), registered with histogram buckets from 1 ms to 5 minutes the first time.
    */

@@ -8,6 +8,8 @@ import io.sluice.events.ChatMessage;
 import io.sluice.events.RequestParams;
 import io.sluice.events.ToolInvocation;
 import io.sluice.events.ToolSpec;
+import io.sluice.provider.stream.AnthropicStreamReader;
+import io.sluice.provider.stream.StreamReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +48,11 @@ public final class AnthropicAdapter implements ProviderAdapter {
   }
 
   @Override
-  public Request toHttp(ChatCall call) {
+  public Request toHttp(ChatCall call, boolean stream) {
     ObjectNode body = MAPPER.createObjectNode().put("model", call.providerModel());
+    if (stream) {
+      body.put("stream", true);
+    }
     RequestParams p = call.params();
     body.put(
         "max_tokens",
@@ -105,6 +110,11 @@ public final class AnthropicAdapter implements ProviderAdapter {
       }
     }
     return new Request.Builder().url(url).headers(headers).post(new JsonBody(body)).build();
+  }
+
+  @Override
+  public StreamReader streamReader(StreamReader.DeltaListener out) {
+    return new AnthropicStreamReader(name, out);
   }
 
   /**

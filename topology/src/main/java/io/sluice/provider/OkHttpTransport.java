@@ -1,6 +1,7 @@
 package io.sluice.provider;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,43 @@ public final class OkHttpTransport implements HttpTransport {
               future.complete(
                   new HttpReply(response.code(), response.headers(), response.body().bytes()));
             } catch (IOException e) {
+              future.completeExceptionally(e);
+            }
+          }
+        });
+    return future;
+  }
+
+  /** The body is read on okhttp's dispatcher thread, which each call in flight holds anyway. */
+  @Override
+  public CompletableFuture<HttpReply> stream(Request request, Duration timeout, BodyParts parts) {
+    CompletableFuture<HttpReply> future = new CompletableFuture<>();
+    Call c = http.newCall(request);
+    c.timeout().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    c.enqueue(
+        new Callback() {
+          @Override
+          public void onFailure(Call call, IOException e) {
+            future.completeExceptionally(e);
+          }
+
+          @Override
+          public void onResponse(Call call, Response response) {
+            try (response) {
+              if (!response.isSuccessful()) {
+                future.complete(
+                    new HttpReply(response.code(), response.headers(), response.body().bytes()));
+                return;
+              }
+              byte[] buf = new byte[8192];
+              try (InputStream in = response.body().byteStream()) {
+                int n;
+                while ((n = in.read(buf)) != -1) {
+                  parts.onPart(buf, 0, n);
+                }
+              }
+              future.complete(new HttpReply(response.code(), response.headers(), new byte[0]));
+            } catch (IOException | RuntimeException e) {
               future.completeExceptionally(e);
             }
           }

@@ -8,6 +8,8 @@ import io.sluice.events.ChatMessage;
 import io.sluice.events.RequestParams;
 import io.sluice.events.ToolInvocation;
 import io.sluice.events.ToolSpec;
+import io.sluice.provider.stream.OpenAiStreamReader;
+import io.sluice.provider.stream.StreamReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +45,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
   }
 
   @Override
-  public Request toHttp(ChatCall call) {
+  public Request toHttp(ChatCall call, boolean stream) {
     ObjectNode body = MAPPER.createObjectNode().put("model", call.providerModel());
+    if (stream) {
+      body.put("stream", true).putObject("stream_options").put("include_usage", true);
+    }
     ArrayNode messages = body.putArray("messages");
     for (ChatMessage m : call.messages()) {
       ObjectNode msg = messages.addObject().put("role", m.getRole());
@@ -77,6 +82,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
       }
     }
     return new Request.Builder().url(url).headers(headers).post(new JsonBody(body)).build();
+  }
+
+  @Override
+  public StreamReader streamReader(StreamReader.DeltaListener out) {
+    return new OpenAiStreamReader(name, out);
   }
 
   static void applyParams(ObjectNode body, RequestParams p) {

@@ -1,5 +1,7 @@
 package io.sluice.provider;
 
+import io.sluice.provider.stream.SseParser;
+import io.sluice.provider.stream.StreamReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,6 +20,11 @@ public final class ProviderClient {
       return result != null;
     }
   }
+
+  /** The largest single stream event, and the largest streamed body, accepted. */
+  static final int MAX_EVENT_BYTES = 8 << 20;
+
+  static final long MAX_STREAM_BYTES = 32L << 20;
 
   private final String name;
   private final ProviderAdapter adapter;
@@ -40,25 +47,90 @@ public final class ProviderClient {
    * Starts {@code call}; it gives up after the provider's timeout or {@code maxWait}, if shorter.
    */
   public CompletableFuture<Outcome> call(ChatCall call, Duration maxWait) {
-    CompletableFuture<Outcome> future = new CompletableFuture<>();
-    Duration limit = maxWait.compareTo(timeout) < 0 ? maxWait : timeout;
-    if (limit.isNegative() || limit.isZero()) {
-      future.complete(
-          new Outcome(
-              null,
-              new ProviderFailure(
-                  ProviderFailure.Kind.RETRIABLE,
-                  "timeout",
-                  "no time left to call " + name,
-                  null,
-                  null)));
-      return future;
+    Duration limit = limit(maxWait);
+    if (limit == null) {
+      return CompletableFuture.completedFuture(noTimeLeft());
     }
+    CompletableFuture<Outcome> future = new CompletableFuture<>();
     transport
         .send(adapter.toHttp(call), limit)
         .whenComplete(
             (reply, e) -> future.complete(e != null ? new Outcome(null, ofError(e)) : read(reply)));
     return future;
+  }
+
+  /**
+   * Starts {@code call} with streaming: each delta goes to {@code out} as the provider sends it, on
+   * the transport's I/O thread, and the outcome is the whole answer, accumulated from the stream as
+   * the non-streamed call would have given it. The timeout covers the whole stream. A stream that
+   * breaks, is malformed or ends before the format's end event is a retriable failure (whatever
+   * {@code out} already received).
+   */
+  public CompletableFuture<Outcome> stream(
+      ChatCall call, Duration maxWait, StreamReader.DeltaListener out) {
+    Duration limit = limit(maxWait);
+    if (limit == null) {
+      return CompletableFuture.completedFuture(noTimeLeft());
+    }
+    StreamReader reader = adapter.streamReader(out);
+    SseParser parser = new SseParser(reader::onEvent, MAX_EVENT_BYTES);
+    long[] received = new long[1];
+    BodyParts parts =
+        (buf, off, len) -> {
+          received[0] += len;
+          if (received[0] > MAX_STREAM_BYTES) {
+            throw new IOException(name + " streamed more than " + MAX_STREAM_BYTES + " bytes");
+          }
+          parser.feed(buf, off, len);
+        };
+    CompletableFuture<Outcome> future = new CompletableFuture<>();
+    transport.stream(adapter.toHttp(call, true), limit, parts)
+        .whenComplete(
+            (reply, e) -> {
+              if (e != null) {
+                future.complete(new Outcome(null, ofError(e)));
+              } else if (!reply.successful()) {
+                future.complete(read(reply));
+              } else {
+                future.complete(ended(reply, parts, parser, reader));
+              }
+            });
+    return future;
+  }
+
+  private Outcome ended(HttpReply reply, BodyParts parts, SseParser parser, StreamReader reader) {
+    try {
+      if (reply.body().length > 0) {
+        parts.onPart(reply.body(), 0, reply.body().length);
+      }
+      parser.finish();
+    } catch (IOException e) {
+      return new Outcome(null, ofError(e));
+    }
+    if (reader.complete()) {
+      return new Outcome(reader.result(), null);
+    }
+    return new Outcome(
+        null,
+        new ProviderFailure(
+            ProviderFailure.Kind.RETRIABLE,
+            "provider_error",
+            name + " ended its stream before the end event",
+            reply.status(),
+            null));
+  }
+
+  /** The time this call may take, or null when there is none left. */
+  private Duration limit(Duration maxWait) {
+    Duration limit = maxWait.compareTo(timeout) < 0 ? maxWait : timeout;
+    return limit.isNegative() || limit.isZero() ? null : limit;
+  }
+
+  private Outcome noTimeLeft() {
+    return new Outcome(
+        null,
+        new ProviderFailure(
+            ProviderFailure.Kind.RETRIABLE, "timeout", "no time left to call " + name, null, null));
   }
 
   private Outcome read(HttpReply reply) {

@@ -23,7 +23,9 @@ import java.util.function.LongSupplier;
  *       Usage} with zero tokens;
  *   <li>the {@code respond} span and the root {@code request} span;
  *   <li>the {@code Response} (responses, keyed by session_id), bounded to {@code
- *       kafka.max_record_bytes} by {@link OutputBounds#response} ({@code response_too_large});
+ *       kafka.max_record_bytes} by {@link OutputBounds#response} ({@code response_too_large}), and
+ *       the same to the request's reply address when its record named one; with an idempotency
+ *       window, the Response is kept as the request's answer ({@link Idempotency#remember});
  *   <li>for a cacheable first-round answer from a provider, the cache entry ({@link
  *       ResponseCache#write});
  *   <li>for a request that uses history, the session with the new turn ({@link
@@ -40,6 +42,7 @@ final class Answers {
   private final GatewayMetrics metrics;
   private final ResponseCache cache;
   private final Conversation conversation;
+  private final Idempotency repeats;
   private final LongSupplier clock;
 
   Answers(
@@ -48,12 +51,14 @@ final class Answers {
       GatewayMetrics metrics,
       ResponseCache cache,
       Conversation conversation,
+      Idempotency repeats,
       LongSupplier clock) {
     this.settings = settings;
     this.bounds = bounds;
     this.metrics = metrics;
     this.cache = cache;
     this.conversation = conversation;
+    this.repeats = repeats;
     this.clock = clock;
   }
 
@@ -65,7 +70,9 @@ final class Answers {
     Response hit = a.cached();
     Response response = bounds.response(response(p, a, now));
     boolean ok = response.getStatus() == ResponseStatus.OK;
-    attempts(p, c == null ? List.of() : c.getAttempts(), d);
+    if (c != null) {
+      attempts(p, c, d);
+    }
     if (hit != null) {
       d.emit(
           r.getTenantId(),
@@ -115,6 +122,11 @@ final class Answers {
                 ok,
                 rootAttrs)));
     d.emit(r.getSessionId(), new SessionOutput.ResponseOut(response));
+    ReplyAddress reply = ReplyAddress.of(p);
+    if (reply != null) {
+      d.emit(r.getSessionId(), SessionOutput.ReplyOut.to(reply, response));
+    }
+    repeats.remember(response, now, d);
     metrics.response(
         r.getModel(),
         response.getProvider(),
@@ -147,7 +159,8 @@ final class Answers {
             .setLatencyMs(Math.max(0, now - p.getCreatedAtMs()))
             .setError(a.ok() ? null : a.error())
             .setTraceId(p.getTraceId())
-            .setRespondedAt(now);
+            .setRespondedAt(now)
+            .setProviderMs(c == null ? 0 : providerMs(c.getAttempts()));
     if (hit != null) {
       b.setProviderModel(hit.getProviderModel())
           .setContent(hit.getContent())
@@ -162,12 +175,32 @@ final class Answers {
           .setUsage(totalUsage(p, c.getUsage()));
     } else if (c != null) {
       b.setUsage(totalUsage(p, c.getUsage()));
+      if (Outcome.interrupted(c)) {
+        b.setContent(c.getContent()); // what the caller has seen of the answer
+      }
     }
     return b.build();
   }
 
-  /** A provider.call span and a Usage record per provider call. */
-  void attempts(PendingRequest p, List<Attempt> attempts, Decisions d) {
+  /** Time spent in provider calls: the sum of the attempts' durations. */
+  private static long providerMs(List<Attempt> attempts) {
+    long sum = 0;
+    for (Attempt at : attempts) {
+      sum += Math.max(0, at.getEndMs() - at.getStartMs());
+    }
+    return sum;
+  }
+
+  /**
+   * A provider.call span and a Usage record per provider call of {@code c}; the last call's span
+   * has {@code ttft_ms} when the answer streamed (only the last call can have streamed: once the
+   * first chunk has gone out there is no retry).
+   */
+  void attempts(PendingRequest p, Completion c, Decisions d) {
+    attempts(p, c.getAttempts(), c.getFirstTokenMs(), d);
+  }
+
+  private void attempts(PendingRequest p, List<Attempt> attempts, Long firstTokenMs, Decisions d) {
     Request r = p.getRequest();
     String id = r.getRequestId();
     for (int i = 0; i < attempts.size(); i++) {
@@ -186,6 +219,9 @@ final class Answers {
       attrs.put("completion_tokens", String.valueOf(at.getCompletionTokens()));
       attrs.put("cost_usd", String.valueOf(at.getCostUsd()));
       attrs.put("model", r.getModel());
+      if (firstTokenMs != null && i == attempts.size() - 1) {
+        attrs.put("ttft_ms", String.valueOf(Math.max(0, firstTokenMs - at.getStartMs())));
+      }
       d.emit(
           id,
           new SessionOutput.SpanOut(

@@ -1,5 +1,6 @@
 package io.sluice.topology;
 
+import io.sluice.events.Response;
 import io.sluice.internal.PendingRequest;
 import io.sluice.internal.SessionState;
 import java.util.ArrayList;
@@ -9,8 +10,9 @@ import java.util.Map;
 
 /**
  * What one event (a request, a completion, a tool result, a punctuation) decided, in the order it
- * decided it: records to forward and writes to the {@code pending} and {@code sessions} stores. The
- * rooms only add to it; the processor carries it out, and is the only one that writes.
+ * decided it: records to forward and writes to the {@code pending}, {@code sessions} and {@code
+ * answered} stores. The rooms only add to it; the processor carries it out, and is the only one
+ * that writes.
  *
  * <p>A store write holds the object, not its bytes: the processor serializes it when it carries the
  * decision out, at the end of the event, so a pending request changed again later in the same event
@@ -35,6 +37,9 @@ final class Decisions {
 
   /** Delete the session: it is idle. */
   record DeleteSession(String sessionId) implements Decision {}
+
+  /** Keep {@code response}, the answer to {@code requestId}, for the idempotency window. */
+  record PutAnswered(String requestId, Response response, long atMs) implements Decision {}
 
   private final List<Decision> all = new ArrayList<>(8);
 
@@ -63,6 +68,10 @@ final class Decisions {
 
   void deleteSession(String sessionId) {
     all.add(new DeleteSession(sessionId));
+  }
+
+  void putAnswered(String requestId, Response response, long atMs) {
+    all.add(new PutAnswered(requestId, response, atMs));
   }
 
   /**

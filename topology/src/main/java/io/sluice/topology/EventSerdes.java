@@ -12,7 +12,10 @@ import io.sluice.internal.SessionState;
 import io.sluice.schema.registry.SchemaRegistry;
 import io.sluice.schema.serde.ConfluentAvroSerde;
 
-/** Every serde the gateway uses, all Avro in the Confluent framing, ids from one registry. */
+/**
+ * Every serde the gateway uses, all Avro in the Confluent framing, ids from one registry; {@code
+ * replies} writes the records of reply topics.
+ */
 public record EventSerdes(
     ConfluentAvroSerde<Request> request,
     ConfluentAvroSerde<Response> response,
@@ -22,7 +25,8 @@ public record EventSerdes(
     ConfluentAvroSerde<ToolResult> toolResult,
     ConfluentAvroSerde<Completion> completion,
     ConfluentAvroSerde<PendingRequest> pending,
-    ConfluentAvroSerde<SessionState> session) {
+    ConfluentAvroSerde<SessionState> session,
+    ReplySerdes replies) {
 
   public static EventSerdes of(SchemaRegistry registry) {
     return new EventSerdes(
@@ -34,6 +38,7 @@ public record EventSerdes(
         ConfluentAvroSerde.forValues(ToolResult.class, registry),
         ConfluentAvroSerde.forValues(Completion.class, registry),
         ConfluentAvroSerde.forValues(PendingRequest.class, registry),
-        ConfluentAvroSerde.forValues(SessionState.class, registry));
+        ConfluentAvroSerde.forValues(SessionState.class, registry),
+        new ReplySerdes(registry));
   }
 }

@@ -24,10 +24,12 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * requests (bytes) ─ ingest ─┬─ dead letter ──────────────────────────────► dlq
  *                            ├─ rejected ─────────────────────────────────► responses
+ *                            │          └─ with a reply address ──────────► reply topics
  *                            ├─ keyed by session ─────────┐
  *                            └─ other key ─ repartition ──┤
  * completions ───────────────────────────────────────────┴─ session ─┬─► responses
- *                                         (stores: sessions, pending) ├─► traces
+ *                               (stores: sessions, pending, answered) ├─► reply topics
+ *                                                                     ├─► traces
  * cache ─► global store "cache" (read by session) ────────────────────├─► usage
  *                                                                     └─► cache
  * </pre>
@@ -53,6 +55,7 @@ public final class GatewayTopology {
       EventSerdes serdes, TopologySpec.Topics t, String applicationId) {
     serdes.response().register(t.responses());
     serdes.response().register(t.cache());
+    serdes.replies().register(t.replies());
     serdes.traceSpan().register(t.traces());
     serdes.usage().register(t.usage());
     serdes.completion().register(t.completions());
@@ -62,6 +65,8 @@ public final class GatewayTopology {
     serdes.request().register(internal + REKEYED + "-repartition");
     serdes.session().register(internal + SessionProcessorSupplier.SESSIONS + "-changelog");
     serdes.pending().register(internal + SessionProcessorSupplier.PENDING + "-changelog");
+    // the answered requests of the idempotency window: Responses, with the Response schema
+    serdes.response().register(internal + SessionProcessorSupplier.ANSWERED + "-changelog");
     serdes.request().fetchRegistered(t.requests());
     serdes.toolResult().fetchRegistered(t.toolResults());
   }
@@ -110,12 +115,23 @@ public final class GatewayTopology {
                     ((IngestOutcome.DeadLetter) v).key(), ((IngestOutcome.DeadLetter) v).value()),
             Named.as("dead-letter-bytes"))
         .to(t.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq-sink"));
-    routes
-        .get("ingest-rejected")
+    KStream<String, IngestOutcome> rejected = routes.get("ingest-rejected");
+    rejected
         .mapValues(v -> ((IngestOutcome.Rejected) v).response(), Named.as("rejected-response"))
         .to(
             t.responses(),
             Produced.with(Serdes.String(), serdes.response()).withName("rejected-sink"));
+    KStream<String, SessionOutput> rejectedReplies =
+        rejected
+            .filter(
+                (k, v) -> ((IngestOutcome.Rejected) v).reply() != null,
+                Named.as("rejected-with-reply"))
+            .mapValues(
+                v -> {
+                  IngestOutcome.Rejected r = (IngestOutcome.Rejected) v;
+                  return (SessionOutput) SessionOutput.ReplyOut.to(r.reply(), r.response());
+                },
+                Named.as("rejected-reply"));
 
     KStream<String, Request> keyed =
         routes
@@ -159,12 +175,14 @@ public final class GatewayTopology {
                     spec.metrics(),
                     serdes.session(),
                     serdes.pending(),
+                    serdes.response(),
                     spec.limits()),
                 Named.as("session"));
     Map<String, KStream<String, SessionOutput>> out =
         outputs
             .split(Named.as("out-"))
             .branch((k, v) -> v instanceof SessionOutput.ResponseOut, Branched.as("response"))
+            .branch((k, v) -> v instanceof SessionOutput.ReplyOut, Branched.as("reply"))
             .branch((k, v) -> v instanceof SessionOutput.SpanOut, Branched.as("span"))
             .branch((k, v) -> v instanceof SessionOutput.UsageOut, Branched.as("usage"))
             .branch((k, v) -> v instanceof SessionOutput.ToolCallOut, Branched.as("tool-call"))
@@ -175,6 +193,15 @@ public final class GatewayTopology {
         .to(
             t.responses(),
             Produced.with(Serdes.String(), serdes.response()).withName("responses-sink"));
+    out.get("out-reply")
+        .merge(rejectedReplies, Named.as("replies-merge"))
+        .mapValues(v -> (SessionOutput.ReplyOut) v, Named.as("reply-value"))
+        .processValues(ReplySink::kind, Named.as("reply-kind"))
+        .to(
+            ReplySink.topics(),
+            Produced.with(Serdes.String(), ReplySink.serde(serdes.replies()))
+                .withStreamPartitioner(ReplySink.partitions())
+                .withName("replies-sink"));
     out.get("out-span")
         .mapValues(v -> ((SessionOutput.SpanOut) v).span(), Named.as("span-value"))
         .to(t.traces(), Produced.with(Serdes.String(), serdes.traceSpan()).withName("traces-sink"));

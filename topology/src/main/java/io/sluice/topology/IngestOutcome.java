@@ -11,6 +11,9 @@ sealed interface IngestOutcome {
   /** A record that could not be read: its original bytes, bound for the dead-letter topic. */
   record DeadLetter(byte[] key, byte[] value) implements IngestOutcome {}
 
-  /** A readable request refused with a REJECTED response. */
-  record Rejected(Response response) implements IngestOutcome {}
+  /**
+   * A readable request refused with a REJECTED response; {@code reply} is the reply address its
+   * record named (the response goes there too), or null.
+   */
+  record Rejected(Response response, ReplyAddress reply) implements IngestOutcome {}
 }

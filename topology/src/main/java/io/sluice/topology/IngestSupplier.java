@@ -295,7 +295,11 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
         }
         metrics.response(
             validator.modelTag(request), null, "REJECTED", false, response.getLatencyMs());
-        context.forward(new Record<>(session, new IngestOutcome.Rejected(response), now));
+        context.forward(
+            new Record<>(
+                session,
+                new IngestOutcome.Rejected(response, ReplyAddress.of(record.headers())),
+                now));
         return;
       }
       String session = request.getSessionId();

@@ -11,7 +11,30 @@ import io.sluice.internal.PendingRequest;
  */
 record Outcome(boolean ok, Completion completion, Response cached, ErrorInfo error, int attempts) {
   static Outcome of(Completion c) {
-    return new Outcome(c.getOk(), c, null, c.getError(), c.getAttempts().size());
+    ErrorInfo error = c.getError();
+    if (interrupted(c)) {
+      error = streamInterrupted(c);
+    }
+    return new Outcome(c.getOk(), c, null, error, c.getAttempts().size());
+  }
+
+  /**
+   * Whether {@code c} failed after chunks of its answer had gone out: no retry or fallback was
+   * possible, and the partial content is the answer's.
+   */
+  static boolean interrupted(Completion c) {
+    return !c.getOk() && c.getStreamedChunks() > 0;
+  }
+
+  /** {@code stream_interrupted}, not retryable: the caller has seen part of an answer. */
+  private static ErrorInfo streamInterrupted(Completion c) {
+    ErrorInfo cause = c.getError();
+    String why = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
+    return new ErrorInfo(
+        "stream_interrupted",
+        "the provider's stream broke after " + c.getStreamedChunks() + " chunk(s)" + why,
+        false,
+        cause == null ? null : cause.getHttpStatus());
   }
 
   static Outcome failed(ErrorInfo e, int attempts) {

@@ -42,8 +42,10 @@ final class OutputBounds {
   /** {@code out} as it may be written under {@code key}, or null to leave it out. */
   SessionOutput check(String key, SessionOutput out) {
     long bound = limits.valueBound(key);
-    if (out instanceof SessionOutput.ResponseOut) {
-      return out; // bounded where it is built, by response(): Answers decides on the bounded one
+    if (out instanceof SessionOutput.ResponseOut || out instanceof SessionOutput.ReplyOut) {
+      // bounded where it is built, by response(): Answers decides on the bounded one; a reply is
+      // the same Response under the same key, and a replay the stored, bounded first answer
+      return out;
     }
     if (out instanceof SessionOutput.SpanOut s) {
       TraceSpan span = span(s.span(), bound);

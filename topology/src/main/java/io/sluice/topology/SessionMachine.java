@@ -50,6 +50,7 @@ final class SessionMachine {
   private final ResponseCache cache;
   private final ToolRound toolRound;
   private final Answers answers;
+  private final Idempotency repeats;
 
   /**
    * The request that {@link #onRequest} is handing straight to {@link #dispatchHead} before it is
@@ -77,7 +78,8 @@ final class SessionMachine {
     this.conversation = new Conversation(stores, settings, bounds, metrics);
     this.cache = new ResponseCache(cacheSettings, stores, conversation, metrics, clock);
     this.toolRound = new ToolRound(tools, bounds, metrics);
-    this.answers = new Answers(settings, bounds, metrics, cache, conversation, clock);
+    this.repeats = new Idempotency(settings.idempotencyWindow(), queues, stores, clock);
+    this.answers = new Answers(settings, bounds, metrics, cache, conversation, repeats, clock);
   }
 
   SessionQueues queues() {
@@ -98,12 +100,21 @@ final class SessionMachine {
     return queues.restore(deadlines);
   }
 
-  /** Admits a request: queued behind its session's head, or dispatched (or answered) at once. */
+  /** Admits a request whose record names no reply address. */
   Decisions onRequest(Request request, long recordTimestamp, TraceIds.Context trace, long now) {
+    return onRequest(request, recordTimestamp, trace, null, now);
+  }
+
+  /**
+   * Admits a request: queued behind its session's head, or dispatched (or answered) at once; a
+   * repeat of one pending or answered within the idempotency window is not admitted ({@link
+   * Idempotency}). {@code reply} is the reply address its record named, or null.
+   */
+  Decisions onRequest(
+      Request request, long recordTimestamp, TraceIds.Context trace, ReplyAddress reply, long now) {
     Decisions d = new Decisions();
     String id = request.getRequestId();
-    if (queues.isPending(id)) {
-      log.debug("request {} is already pending; the repeat is ignored", id);
+    if (repeats.repeated(request, reply, trace, now, d)) {
       return d;
     }
     long createdAt =
@@ -122,6 +133,8 @@ final class SessionMachine {
             .setRootSpanId(TraceIds.spanId())
             .setParentSpanId(trace.parentSpanId())
             .setSeq(queues.takeSeq())
+            .setReplyTopic(reply == null ? null : reply.topic())
+            .setReplyPartition(reply == null ? null : reply.partition())
             .build();
     String sid = request.getSessionId();
     int position = queues.admit(id, sid);
@@ -182,7 +195,7 @@ final class SessionMachine {
     Request r = p.getRequest();
     if (c.getOk() && !c.getToolCalls().isEmpty() && tools.enabled() && !r.getTools().isEmpty()) {
       if (p.getRound() < tools.maxRounds()) {
-        answers.attempts(p, c.getAttempts(), d);
+        answers.attempts(p, c, d);
         Outcome tooLarge = toolRound.start(p, c, now, d);
         if (tooLarge == null) {
           queues.notInFlight(r.getRequestId());

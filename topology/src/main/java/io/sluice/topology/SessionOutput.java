@@ -11,6 +11,17 @@ sealed interface SessionOutput {
   /** To the responses topic, keyed by session_id. */
   record ResponseOut(Response response) implements SessionOutput {}
 
+  /**
+   * To the request's reply topic and partition (null: the default partitioner, by session_id), as
+   * well as to the responses topic: the same Response, with the header {@code sluice.reply.kind:
+   * response}.
+   */
+  record ReplyOut(Response response, String topic, Integer partition) implements SessionOutput {
+    static ReplyOut to(ReplyAddress address, Response response) {
+      return new ReplyOut(response, address.topic(), address.partition());
+    }
+  }
+
   /** To the traces topic, keyed by request_id. */
   record SpanOut(TraceSpan span) implements SessionOutput {}
 

@@ -13,6 +13,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * the {@link SessionMachine}. It reads each record and hands it to the machine (or to {@link
  * Punctuations} on the wall clock), then carries out the {@link Decisions} that come back: it
  * forwards each record once it has passed {@link OutputBounds}, and puts and deletes in the {@code
- * pending} and {@code sessions} stores. It is the only class that touches the {@link
- * ProcessorContext} and the stores; the machine reads them through {@link SessionStores}, which
- * this class implements, and never writes them.
+ * pending} and {@code sessions} stores (and puts in {@code answered}, the idempotency window). It
+ * is the only class that touches the {@link ProcessorContext} and the stores; the machine reads
+ * them through {@link SessionStores}, which this class implements, and never writes them.
  *
  * <p>The data of a request flows one way: record → {@link SessionMachine} (queue, dispatch, {@link
  * ToolRound}, {@link ResponseCache}) → {@link Answers} → decisions → this class writes them.
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * session's queue and the heads being worked on are kept in memory ({@link SessionQueues}), rebuilt
  * from {@code pending} in {@code init}, so answering a request reads no store: a request that uses
  * no history costs one {@code pending} put when it is dispatched and one delete when it is
- * answered, nothing else.
+ * answered, nothing else; with an idempotency window, one {@code answered} lookup when it arrives
+ * and one put when it is answered as well.
  *
  * <p>Threading: only the stream thread calls {@code init}, {@code process} and the punctuators;
  * every field, both stores and the context are confined to it. The dispatcher is handed immutable
@@ -58,6 +61,7 @@ final class SessionProcessor
   private KeyValueStore<String, SessionState> sessions;
   private KeyValueStore<String, PendingRequest> pending;
   private KeyValueStore<String, Response> cacheStore;
+  private WindowStore<String, Response> answered;
   private SessionMachine machine;
   private Punctuations punctuations;
 
@@ -88,6 +92,9 @@ final class SessionProcessor
     int partition = context.taskId().partition();
     if (cache.enabled()) {
       this.cacheStore = context.getStateStore(CacheStoreUpdater.STORE);
+    }
+    if (settings.idempotent()) {
+      this.answered = context.getStateStore(SessionProcessorSupplier.ANSWERED);
     }
     machine =
         new SessionMachine(
@@ -148,7 +155,8 @@ final class SessionProcessor
     long now = context.currentSystemTimeMs();
     if (record.value() instanceof SessionInput.RequestIn in) {
       TraceIds.Context trace = TraceIds.of(record.headers());
-      carryOut(machine.onRequest(in.request(), record.timestamp(), trace, now), now);
+      ReplyAddress reply = ReplyAddress.of(record.headers());
+      carryOut(machine.onRequest(in.request(), record.timestamp(), trace, reply, now), now);
     } else if (record.value() instanceof SessionInput.CompletionIn in) {
       carryOut(machine.onCompletion(in.completion(), now), now);
     } else if (record.value() instanceof SessionInput.ToolResultIn in) {
@@ -172,6 +180,8 @@ final class SessionProcessor
         sessions.put(put.sessionId(), put.session());
       } else if (x instanceof Decisions.DeleteSession delete) {
         sessions.delete(delete.sessionId());
+      } else if (x instanceof Decisions.PutAnswered put) {
+        answered.put(put.requestId(), put.response(), put.atMs());
       }
     }
   }
@@ -189,5 +199,16 @@ final class SessionProcessor
   @Override
   public Response cached(String key) {
     return cacheStore.get(key);
+  }
+
+  /** The earliest answer in the window: the first one (a replay is never stored). */
+  @Override
+  public Response answered(String requestId, long sinceMs) {
+    if (answered == null) {
+      return null;
+    }
+    try (WindowStoreIterator<Response> it = answered.fetch(requestId, sinceMs, Long.MAX_VALUE)) {
+      return it.hasNext() ? it.next().value : null;
+    }
   }
 }

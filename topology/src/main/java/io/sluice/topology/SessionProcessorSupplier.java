@@ -2,9 +2,11 @@ package io.sluice.topology;
 
 import io.sluice.bounds.RecordLimits;
 import io.sluice.dispatch.Dispatcher;
+import io.sluice.events.Response;
 import io.sluice.internal.PendingRequest;
 import io.sluice.internal.SessionState;
 import io.sluice.metrics.GatewayMetrics;
+import java.time.Duration;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
@@ -14,12 +16,17 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 
-/** Supplies the session processor and owns its two stores, {@code sessions} and {@code pending}. */
+/**
+ * Supplies the session processor and owns its stores: {@code sessions}, {@code pending}, and with
+ * an idempotency window {@code answered}.
+ */
 final class SessionProcessorSupplier
     implements ProcessorSupplier<String, SessionInput, String, SessionOutput> {
   static final String SESSIONS = "sessions";
   static final String PENDING = "pending";
+  static final String ANSWERED = "answered";
 
   private final Supplier<Dispatcher> dispatcher;
   private final SessionSettings settings;
@@ -28,6 +35,7 @@ final class SessionProcessorSupplier
   private final GatewayMetrics metrics;
   private final Serde<SessionState> sessionSerde;
   private final Serde<PendingRequest> pendingSerde;
+  private final Serde<Response> responseSerde;
   private final OutputBounds bounds;
 
   SessionProcessorSupplier(
@@ -38,6 +46,7 @@ final class SessionProcessorSupplier
       GatewayMetrics metrics,
       Serde<SessionState> sessionSerde,
       Serde<PendingRequest> pendingSerde,
+      Serde<Response> responseSerde,
       RecordLimits limits) {
     this.dispatcher = dispatcher;
     this.settings = settings;
@@ -46,6 +55,7 @@ final class SessionProcessorSupplier
     this.metrics = metrics;
     this.sessionSerde = sessionSerde;
     this.pendingSerde = pendingSerde;
+    this.responseSerde = responseSerde;
     this.bounds = new OutputBounds(limits, metrics);
   }
 
@@ -69,6 +79,25 @@ final class SessionProcessorSupplier
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PENDING), Serdes.String(), pendingSerde)
             .withCachingDisabled();
-    return Set.of(sessions, pending);
+    if (!settings.idempotent()) {
+      return Set.of(sessions, pending);
+    }
+    return Set.of(sessions, pending, answered());
+  }
+
+  /**
+   * Answers by request_id for the idempotency window: a window store whose retention is the window,
+   * each answer a point in time (when it was answered), so that expired answers go with whole
+   * segments and their changelog (compact,delete) with its retention, and no sweep reads the store
+   * for them. Kafka Streams keeps the changelog for the window plus {@code
+   * windowstore.changelog.additional.retention.ms} (1 day by default).
+   */
+  private StoreBuilder<WindowStore<String, Response>> answered() {
+    return Stores.windowStoreBuilder(
+            Stores.persistentWindowStore(
+                ANSWERED, settings.idempotencyWindow(), Duration.ofMillis(1), false),
+            Serdes.String(),
+            responseSerde)
+        .withCachingDisabled();
   }
 }

@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param orphanAfter a dispatch with no completion for this long is dispatched again
  * @param tick how often deadlines, orphans and refused dispatches are checked
  * @param includeContent whether spans may carry prompt and completion text
+ * @param idempotencyWindow a repeat of a request answered this long ago or less is answered with
+ *     the first answer; zero: no window (a repeat is ignored only while the first is pending)
  */
 public record SessionSettings(
     int maxHistoryMessages,
@@ -18,4 +20,35 @@ public record SessionSettings(
     Duration idleTtl,
     Duration orphanAfter,
     Duration tick,
-    boolean includeContent) {}
+    boolean includeContent,
+    Duration idempotencyWindow) {
+
+  /** Settings without an idempotency window. */
+  public SessionSettings(
+      int maxHistoryMessages,
+      Duration defaultTimeout,
+      Duration idleTtl,
+      Duration orphanAfter,
+      Duration tick,
+      boolean includeContent) {
+    this(
+        maxHistoryMessages,
+        defaultTimeout,
+        idleTtl,
+        orphanAfter,
+        tick,
+        includeContent,
+        Duration.ZERO);
+  }
+
+  /** Whether answered requests are kept for a window. */
+  public boolean idempotent() {
+    return idempotencyWindow.compareTo(Duration.ZERO) > 0;
+  }
+
+  /** These settings with {@code window} as the idempotency window. */
+  public SessionSettings withIdempotencyWindow(Duration window) {
+    return new SessionSettings(
+        maxHistoryMessages, defaultTimeout, idleTtl, orphanAfter, tick, includeContent, window);
+  }
+}

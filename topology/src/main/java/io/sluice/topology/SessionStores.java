@@ -11,7 +11,8 @@ import io.sluice.internal.SessionState;
  *
  * <p>On the hot path these are the only reads: a head that is not in memory yet (a request queued
  * behind another, read once when it becomes the head), the history of a session that uses it, and
- * the cache entry of a cacheable request.
+ * the cache entry of a cacheable request, and with an idempotency window, one {@code answered}
+ * lookup per request admitted.
  */
 interface SessionStores {
   /** The pending request {@code requestId}, or null. */
@@ -22,4 +23,12 @@ interface SessionStores {
 
   /** The cache entry under {@code key}, or null (only called when the cache is enabled). */
   Response cached(String key);
+
+  /**
+   * The first answer to {@code requestId} stored at {@code sinceMs} or later, or null (only called
+   * when the idempotency window is on; a store without the {@code answered} store has none).
+   */
+  default Response answered(String requestId, long sinceMs) {
+    return null;
+  }
 }

@@ -30,12 +30,25 @@ final class Spans {
       long end,
       boolean ok,
       Map<String, String> attrs) {
-    Request r = p.getRequest();
+    return span(p.getRequest(), p.getTraceId(), spanId, name, parent, start, end, ok, attrs);
+  }
+
+  /** A span of request {@code r} in trace {@code traceId}, for a request that is not pending. */
+  static TraceSpan span(
+      Request r,
+      String traceId,
+      String spanId,
+      String name,
+      String parent,
+      long start,
+      long end,
+      boolean ok,
+      Map<String, String> attrs) {
     Map<String, String> all = new HashMap<>(attrs);
     all.putIfAbsent("model", r.getModel());
     r.getMetadata().forEach((k, v) -> all.put("meta." + k, v));
     return TraceSpan.newBuilder()
-        .setTraceId(p.getTraceId())
+        .setTraceId(traceId)
         .setSpanId(spanId)
         .setParentSpanId(parent)
         .setRequestId(r.getRequestId())

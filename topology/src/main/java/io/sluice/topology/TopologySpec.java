@@ -76,7 +76,10 @@ public record TopologySpec(
         RecordLimits.DEFAULTS);
   }
 
-  /** The topics the topology reads and writes. */
+  /**
+   * The topics the topology reads and writes; {@code replies} is the configured reply topic, whose
+   * subjects hold the schema ids of every reply record (requests may name other reply topics).
+   */
   public record Topics(
       String requests,
       String responses,
@@ -86,7 +89,8 @@ public record TopologySpec(
       String completions,
       String cache,
       String toolCalls,
-      String toolResults) {
+      String toolResults,
+      String replies) {
     public static Topics from(SluiceConfig config) {
       Map<String, String> n = config.topicNames();
       return new Topics(
@@ -98,7 +102,8 @@ public record TopologySpec(
           n.get("completions"),
           n.get("cache"),
           n.get("tool-calls"),
-          n.get("tool-results"));
+          n.get("tool-results"),
+          n.get("replies"));
     }
   }
 }

@@ -23,7 +23,18 @@ class DevDemoIT {
   private static final List<String> ALLOWED_WARNINGS = List.of();
 
   private static final String[] DEMO = {
-    "dev", "--demo", "--port", "0", "--registry-port", "0", "--sim-port", "0", "--http-port", "0"
+    "dev",
+    "--demo",
+    "--port",
+    "0",
+    "--registry-port",
+    "0",
+    "--sim-port",
+    "0",
+    "--http-port",
+    "0",
+    "--front-door-port",
+    "0"
   };
 
   @Test

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.app.Providers;
 import io.sluice.config.SluiceConfig;
 import io.sluice.events.ChatMessage;
+import io.sluice.events.ResponseChunk;
 import io.sluice.internal.Completion;
 import io.sluice.metrics.GatewayMetrics;
 import io.sluice.routing.ModelCatalog;
@@ -21,6 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 final class DispatcherHarness implements AutoCloseable {
   final Map<String, Completion> completions = new ConcurrentHashMap<>();
   final List<String> order = Collections.synchronizedList(new ArrayList<>());
+
+  /** The chunks written, by request id, in the order sent. */
+  final Map<String, List<ResponseChunk>> chunks = new ConcurrentHashMap<>();
+
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final HttpDispatcher dispatcher;
   private final Providers providers;
@@ -39,6 +44,11 @@ final class DispatcherHarness implements AutoCloseable {
               completions.put(c.getRequestId(), c);
               order.add(c.getRequestId());
             },
+            (topic, partition, chunk) ->
+                chunks
+                    .computeIfAbsent(
+                        chunk.getRequestId(), k -> Collections.synchronizedList(new ArrayList<>()))
+                    .add(chunk),
             10_000,
             routing,
             new GatewayMetrics(registry),
@@ -64,6 +74,29 @@ final class DispatcherHarness implements AutoCloseable {
         false,
         null,
         null);
+  }
+
+  /** A job that streams its answer to reply topic {@code replies}. */
+  DispatchJob streamJob(String id, String model, String text) {
+    DispatchJob j = job(id, model, text);
+    return new DispatchJob(
+        j.requestId(),
+        j.sessionId(),
+        j.partition(),
+        j.dispatch(),
+        j.model(),
+        j.messages(),
+        j.params(),
+        j.tools(),
+        j.deadlineMs(),
+        j.priority(),
+        true,
+        "replies",
+        0);
+  }
+
+  List<ResponseChunk> chunks(String id) {
+    return List.copyOf(chunks.getOrDefault(id, List.of()));
   }
 
   Completion submitAndAwait(DispatchJob job) {

@@ -61,6 +61,7 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, io.sluice.events.ToolResult> toolResultsOut;
   final TestInputTopic<String, io.sluice.events.ToolResult> toolResults;
   private final java.nio.file.Path stateDir = tempDir();
+  private Instant now = START;
 
   static final SessionSettings SETTINGS =
       new SessionSettings(
@@ -88,6 +89,7 @@ final class TopologyFixture implements AutoCloseable {
     serdes = EventSerdes.of(registry);
     SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
     topics = TopologySpec.Topics.from(config);
+    serdes.replies().register(topics.replies()); // as GatewayTopology.prepareSchemas does
     TopologySpec spec =
         new TopologySpec(
             topics,
@@ -177,6 +179,31 @@ final class TopologyFixture implements AutoCloseable {
         serdes.request().serialize("llm.requests", r));
   }
 
+  /** Pipes a request keyed by its session whose record names reply topic and partition. */
+  void sendWithReply(Request r, String replyTopic, Integer replyPartition) {
+    org.apache.kafka.common.header.internals.RecordHeaders headers =
+        new org.apache.kafka.common.header.internals.RecordHeaders();
+    headers.add(
+        io.sluice.schema.ReplyHeaders.TOPIC, io.sluice.schema.ReplyHeaders.bytes(replyTopic));
+    if (replyPartition != null) {
+      headers.add(
+          io.sluice.schema.ReplyHeaders.PARTITION,
+          io.sluice.schema.ReplyHeaders.bytes(String.valueOf(replyPartition)));
+    }
+    requests.pipeInput(
+        new org.apache.kafka.streams.test.TestRecord<>(
+            r.getSessionId().getBytes(StandardCharsets.UTF_8),
+            serdes.request().serialize("llm.requests", r),
+            headers,
+            now));
+  }
+
+  /** The records written to reply topic {@code name}. */
+  TestOutputTopic<String, Response> replyTopic(String name) {
+    return driver.createOutputTopic(
+        name, new StringDeserializer(), serdes.response().deserializer());
+  }
+
   void sendKeyed(String key, Request r) {
     requests.pipeInput(
         key == null ? null : key.getBytes(StandardCharsets.UTF_8),
@@ -264,7 +291,13 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   void advance(Duration d) {
+    now = now.plus(d);
     driver.advanceWallClockTime(d);
+  }
+
+  /** The driver's wall clock, as advanced by {@link #advance}. */
+  Instant now() {
+    return now;
   }
 
   @Override

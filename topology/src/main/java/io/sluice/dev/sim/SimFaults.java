@@ -18,6 +18,9 @@ import java.util.Map;
  * @param contextWindow prompts with more tokens get a context-window error; 0 for no limit
  * @param failLatencyMs added before every injected failure instead of {@code latencyMs}, or {@link
  *     #SAME_LATENCY} for {@code latencyMs}: a brown-out answers its 503s fast and the rest slowly
+ * @param chunkDelayMs between two events of a streamed answer ({@code stream: true})
+ * @param streamCutAfter a streamed answer's connection is cut after this many delta events (0:
+ *     right after the response headers), or {@link #NO_CUT}
  */
 public record SimFaults(
     long latencyMs,
@@ -26,8 +29,16 @@ public record SimFaults(
     String failStatus,
     long retryAfterS,
     int contextWindow,
-    long failLatencyMs) {
+    long failLatencyMs,
+    long chunkDelayMs,
+    int streamCutAfter) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** {@code streamCutAfter} unset: streams end cleanly. */
+  public static final int NO_CUT = -1;
+
+  /** The default pause between the events of a streamed answer. */
+  public static final long DEFAULT_CHUNK_DELAY_MS = 10;
 
   /** {@code failLatencyMs} unset: failures wait {@code latencyMs} like answers. */
   public static final long SAME_LATENCY = -1;
@@ -59,6 +70,33 @@ public record SimFaults(
     if (retryAfterS < 0 || contextWindow < 0) {
       throw new IllegalArgumentException("retry-after-s and context-window must be >= 0");
     }
+    if (chunkDelayMs < 0) {
+      throw new IllegalArgumentException("chunk-delay-ms must be >= 0");
+    }
+    if (streamCutAfter < 0 && streamCutAfter != NO_CUT) {
+      throw new IllegalArgumentException("stream-cut-after must be >= 0");
+    }
+  }
+
+  /** Faults with the default stream behaviour: a short pause between events, no cut. */
+  public SimFaults(
+      long latencyMs,
+      long jitterMs,
+      double failRate,
+      String failStatus,
+      long retryAfterS,
+      int contextWindow,
+      long failLatencyMs) {
+    this(
+        latencyMs,
+        jitterMs,
+        failRate,
+        failStatus,
+        retryAfterS,
+        contextWindow,
+        failLatencyMs,
+        DEFAULT_CHUNK_DELAY_MS,
+        NO_CUT);
   }
 
   /** Faults whose failures wait as long as answers ({@code fail-latency-ms} unset). */
@@ -96,7 +134,9 @@ public record SimFaults(
               "fail-status",
               "retry-after-s",
               "context-window",
-              "fail-latency-ms")
+              "fail-latency-ms",
+              "chunk-delay-ms",
+              "stream-cut-after")
           .contains(key)) {
         throw new IllegalArgumentException("unknown fault '" + e.getKey() + "'");
       }
@@ -110,7 +150,11 @@ public record SimFaults(
         (int) longOf(patch, "context-window", contextWindow),
         node(patch, "fail-latency-ms") != null && node(patch, "fail-latency-ms").isNull()
             ? SAME_LATENCY
-            : longOf(patch, "fail-latency-ms", failLatencyMs));
+            : longOf(patch, "fail-latency-ms", failLatencyMs),
+        longOf(patch, "chunk-delay-ms", chunkDelayMs),
+        node(patch, "stream-cut-after") != null && node(patch, "stream-cut-after").isNull()
+            ? NO_CUT
+            : (int) longOf(patch, "stream-cut-after", streamCutAfter));
   }
 
   private static JsonNode node(JsonNode patch, String dashed) {
@@ -143,6 +187,12 @@ public record SimFaults(
       json.putNull("fail-latency-ms");
     } else {
       json.put("fail-latency-ms", failLatencyMs);
+    }
+    json.put("chunk-delay-ms", chunkDelayMs);
+    if (streamCutAfter == NO_CUT) {
+      json.putNull("stream-cut-after");
+    } else {
+      json.put("stream-cut-after", streamCutAfter);
     }
     return json;
   }

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -42,10 +43,27 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     this.sim = sim;
   }
 
-  /** An answer; {@code fault} when it is an injected failure (delayed by fail-latency-ms). */
-  private record Reply(int status, JsonNode body, Map<String, String> headers, boolean fault) {
+  /** The per-request override of the {@code stream-cut-after} fault. */
+  static final String CUT_HEADER = "x-sim-stream-cut-after";
+
+  /**
+   * An answer; {@code fault} when it is an injected failure (delayed by fail-latency-ms); {@code
+   * stream} the events of a streamed answer (instead of {@code body}), cut after {@code cutAfter}
+   * delta events.
+   */
+  private record Reply(
+      int status,
+      JsonNode body,
+      Map<String, String> headers,
+      boolean fault,
+      List<SimStreamEvent> stream,
+      int cutAfter) {
     Reply(int status, JsonNode body) {
       this(status, body, Map.of(), false);
+    }
+
+    Reply(int status, JsonNode body, Map<String, String> headers, boolean fault) {
+      this(status, body, headers, fault, null, SimFaults.NO_CUT);
     }
   }
 
@@ -114,11 +132,25 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       delay += ThreadLocalRandom.current().nextLong(faults.jitterMs() + 1);
     }
     Runnable answer =
-        () -> {
-          (reply.status() == 200 ? stats.ok : stats.failed).increment();
-          stats.finished();
-          send(ctx, keepAlive, reply);
-        };
+        reply.stream() != null
+            ? () ->
+                new SimStreamWriter(
+                        ctx,
+                        keepAlive,
+                        reply.stream(),
+                        faults.chunkDelayMs(),
+                        reply.cutAfter(),
+                        () -> {
+                          (reply.cutAfter() == SimFaults.NO_CUT ? stats.ok : stats.failed)
+                              .increment();
+                          stats.finished();
+                        })
+                    .start()
+            : () -> {
+              (reply.status() == 200 ? stats.ok : stats.failed).increment();
+              stats.finished();
+              send(ctx, keepAlive, reply);
+            };
     if (delay == 0) {
       answer.run();
     } else {
@@ -177,12 +209,48 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                   "context_length_exceeded"));
     }
     long seq = sim.nextSeq();
+    if (body.path("stream").asBoolean(false)) {
+      int cut;
+      try {
+        cut = cutAfter(req, faults);
+      } catch (SimBadRequest e) {
+        return badRequest(anthropic, e.getMessage());
+      }
+      long created = System.currentTimeMillis() / 1000;
+      List<SimStreamEvent> events =
+          anthropic
+              ? AnthropicStream.events(answer, conversation.model(), seq)
+              : OpenAiStream.events(
+                  answer,
+                  conversation.model(),
+                  seq,
+                  created,
+                  body.path("stream_options").path("include_usage").asBoolean(false));
+      return new Reply(200, null, Map.of(), false, events, cut);
+    }
     return new Reply(
         200,
         anthropic
             ? AnthropicFormat.render(answer, conversation.model(), seq)
             : OpenAiFormat.render(
                 answer, conversation.model(), seq, System.currentTimeMillis() / 1000));
+  }
+
+  /** The request's {@value #CUT_HEADER}, else the fault's {@code stream-cut-after}. */
+  private static int cutAfter(FullHttpRequest req, SimFaults faults) {
+    String header = req.headers().get(CUT_HEADER);
+    if (header == null) {
+      return faults.streamCutAfter();
+    }
+    try {
+      int n = Integer.parseInt(header.trim());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // falls through
+    }
+    throw new SimBadRequest(CUT_HEADER + " must be a number >= 0, not '" + header + "'");
   }
 
   private static Reply badRequest(boolean anthropic, String message) {

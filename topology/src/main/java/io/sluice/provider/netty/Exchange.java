@@ -2,6 +2,7 @@ package io.sluice.provider.netty;
 
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.provider.BodyParts;
 import io.sluice.provider.HttpReply;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,8 @@ import okhttp3.Request;
  */
 final class Exchange {
   final Request request;
+  // where a 2xx answer's body goes as it arrives; null: the body is aggregated
+  final BodyParts parts;
   final CompletableFuture<HttpReply> future = new CompletableFuture<>();
   volatile Channel channel;
   volatile ScheduledFuture<?> timer;
@@ -23,8 +26,9 @@ final class Exchange {
   // HTTP/2: how many times the server refused the stream
   int refusals;
 
-  Exchange(Request request) {
+  Exchange(Request request, BodyParts parts) {
     this.request = request;
+    this.parts = parts;
   }
 
   void done(HttpReply reply) {

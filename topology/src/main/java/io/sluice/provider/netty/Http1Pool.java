@@ -68,6 +68,8 @@ final class Http1Pool {
                     ch.pipeline()
                         .addLast(new AnswerMarker())
                         .addLast(new HttpClientCodec())
+                        .addLast(
+                            new StreamTap(() -> ch.attr(EXCHANGE).get(), Http1Pool.this::ended))
                         .addLast(new HttpObjectAggregator(HttpMessages.MAX_BODY))
                         .addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
                         .addLast(new Http1Handler());
@@ -156,6 +158,18 @@ final class Http1Pool {
       return;
     }
     x.fail(why);
+  }
+
+  /** A streamed call's body is over: the connection goes back to the pool, the call completes. */
+  private void ended(ChannelHandlerContext ctx, Exchange x, HttpReply head, boolean keepAlive) {
+    Channel ch = ctx.channel();
+    ch.attr(EXCHANGE).compareAndSet(x, null);
+    if (keepAlive && !x.future.isDone()) {
+      release(ch);
+    } else {
+      ch.close();
+    }
+    x.done(head);
   }
 
   /** Notes that an answer started to arrive, so a lost connection is not a keep-alive race. */

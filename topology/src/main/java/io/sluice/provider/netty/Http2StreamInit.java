@@ -37,6 +37,13 @@ final class Http2StreamInit extends ChannelInitializer<Channel> {
   protected void initChannel(Channel ch) {
     ch.pipeline()
         .addLast(new Http2StreamFrameToHttpObjectCodec(false))
+        .addLast(
+            new StreamTap(
+                () -> x,
+                (ctx, call, head, keepAlive) -> {
+                  call.done(head);
+                  ctx.close();
+                }))
         .addLast(new HttpObjectAggregator(HttpMessages.MAX_BODY))
         .addLast(
             new SimpleChannelInboundHandler<FullHttpResponse>() {

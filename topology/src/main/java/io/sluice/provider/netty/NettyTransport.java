@@ -5,6 +5,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.sluice.provider.BodyParts;
 import io.sluice.provider.HttpReply;
 import io.sluice.provider.HttpTransport;
 import java.io.IOException;
@@ -36,7 +37,8 @@ import okhttp3.Request;
  * </ul>
  *
  * The body is encoded on the event loop, never on the caller's thread. The future completes on the
- * event loop.
+ * event loop. A streamed call ({@link #stream}) gets its 2xx body piece by piece as it is read
+ * ({@link StreamTap}), never aggregated.
  */
 public final class NettyTransport implements HttpTransport {
   private final Origin origin;
@@ -85,7 +87,16 @@ public final class NettyTransport implements HttpTransport {
 
   @Override
   public CompletableFuture<HttpReply> send(Request request, Duration timeout) {
-    Exchange x = new Exchange(request);
+    return start(new Exchange(request, null), timeout);
+  }
+
+  /** The body's parts are delivered on the connection's event loop as Netty reads them. */
+  @Override
+  public CompletableFuture<HttpReply> stream(Request request, Duration timeout, BodyParts parts) {
+    return start(new Exchange(request, parts), timeout);
+  }
+
+  private CompletableFuture<HttpReply> start(Exchange x, Duration timeout) {
     if (connections.closed()) {
       x.fail(new IOException("the client for " + origin + " is closed"));
       return x.future;

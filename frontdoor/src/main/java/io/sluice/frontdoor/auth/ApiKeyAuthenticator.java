@@ -1,0 +1,64 @@
+package io.sluice.frontdoor.auth;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.sluice.frontdoor.wire.WireError;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code front_door.auth: keys}: the key in {@code Authorization: Bearer KEY} or {@code x-api-key:
+ * KEY} is hashed (SHA-256) and looked up among the configured hashes ({@code
+ * tenants.<id>.api_keys}). Only hashes are held; a key is never logged or echoed.
+ */
+public final class ApiKeyAuthenticator implements Authenticator {
+  private final Map<String, String> tenantByHash;
+
+  /** {@code tenantByHash}: lower-case SHA-256 hex of each key, to its tenant. */
+  public ApiKeyAuthenticator(Map<String, String> tenantByHash) {
+    this.tenantByHash = Map.copyOf(tenantByHash);
+  }
+
+  @Override
+  public String tenant(HttpHeaders headers) throws WireError {
+    String key = headers.get("x-api-key");
+    String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+    if (key == null && authorization != null) {
+      String a = authorization.strip();
+      if (a.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        key = a.substring(7).strip();
+      }
+    }
+    if (key == null || key.isEmpty()) {
+      throw unauthorized("missing API key: send Authorization: Bearer KEY or x-api-key: KEY");
+    }
+    String tenant = tenantByHash.get(sha256Hex(key));
+    if (tenant == null) {
+      throw unauthorized("unknown API key");
+    }
+    return tenant;
+  }
+
+  /** Lower-case SHA-256 hex of {@code key}'s UTF-8 bytes: what {@code api_keys} holds. */
+  public static String sha256Hex(String key) {
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(d.digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
+  }
+
+  /** Normalizes a configured hash (hex digits in either case) to the form looked up. */
+  public static String normalize(String hash) {
+    return hash.strip().toLowerCase(Locale.ROOT);
+  }
+
+  private static WireError unauthorized(String message) {
+    return new WireError(401, "invalid_api_key", message, null, null);
+  }
+}

@@ -1,0 +1,2 @@
+/** The front door's Micrometer meters. */
+package io.sluice.frontdoor.metrics;

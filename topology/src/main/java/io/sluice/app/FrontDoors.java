@@ -1,0 +1,109 @@
+package io.sluice.app;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.config.Durations;
+import io.sluice.config.FrontDoorSection;
+import io.sluice.config.SluiceConfig;
+import io.sluice.frontdoor.FrontDoor;
+import io.sluice.frontdoor.FrontDoorSettings;
+import io.sluice.frontdoor.ModelList;
+import io.sluice.frontdoor.auth.ApiKeyAuthenticator;
+import io.sluice.schema.registry.SchemaRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The gateway's side of the front door: its settings and model list from the config file, and its
+ * start-up (inside {@code sluice run} and {@code sluice dev}, or alone in {@code sluice
+ * front-door}). The front door module knows no config class; this maps one onto the other.
+ */
+public final class FrontDoors {
+  private FrontDoors() {}
+
+  /** How long past a request's deadline the door still waits for its Response before a 504. */
+  static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
+
+  /** Starts a front door for {@code config}, whose {@code front_door} section must be set. */
+  public static FrontDoor start(SluiceConfig config, SchemaRegistry schemas, MeterRegistry meters)
+      throws InterruptedException {
+    return FrontDoor.start(
+        settings(config),
+        WireFormats.openai(),
+        WireFormats.anthropic(),
+        models(config),
+        schemas,
+        meters);
+  }
+
+  /** The front door's settings from {@code config}. */
+  public static FrontDoorSettings settings(SluiceConfig config) {
+    FrontDoorSection f =
+        config.frontDoor() != null ? config.frontDoor() : FrontDoorSection.defaults();
+    Properties kafka = new Properties();
+    config.kafka().properties().forEach(kafka::setProperty);
+    kafka.setProperty("bootstrap.servers", config.kafka().bootstrapServers());
+    return new FrontDoorSettings(
+        f.host(),
+        f.port(),
+        FrontDoorSection.AUTH_NONE.equals(f.auth())
+            ? FrontDoorSettings.AuthMode.NONE
+            : FrontDoorSettings.AuthMode.KEYS,
+        apiKeys(config),
+        f.maxInFlight(),
+        f.maxBodyBytes(),
+        f.instanceId(),
+        Durations.parse(f.readTimeout(), "front_door.read_timeout"),
+        Durations.parse(f.idleTimeout(), "front_door.idle_timeout"),
+        Durations.parse(config.sessions().requestTimeout(), "sessions.request_timeout"),
+        DEADLINE_MARGIN,
+        f.asyncResults(),
+        Durations.parse(f.asyncResultTtl(), "front_door.async_result_ttl"),
+        kafka,
+        config.topicNames().get("requests"),
+        repliesTopic(config),
+        config.kafka().maxRecordBytes());
+  }
+
+  /** The reply topic: {@code topics.replies}, by default the prefix and {@code replies}. */
+  public static String repliesTopic(SluiceConfig config) {
+    return config.topicNames().getOrDefault("replies", config.topics().prefix() + "replies");
+  }
+
+  /** SHA-256 hex of every configured key, to its tenant. */
+  static Map<String, String> apiKeys(SluiceConfig config) {
+    Map<String, String> byHash = new HashMap<>();
+    if (config.tenants() != null) {
+      config
+          .tenants()
+          .forEach(
+              (tenant, t) ->
+                  t.apiKeys().forEach(h -> byHash.put(ApiKeyAuthenticator.normalize(h), tenant)));
+    }
+    return byHash;
+  }
+
+  /**
+   * The aliases a tenant may use: every configured alias, or, when tenants are configured, those
+   * the tenant's {@code models} allows (none for an unknown tenant).
+   */
+  public static ModelList models(SluiceConfig config) {
+    List<String> all = config.models().keySet().stream().sorted().toList();
+    Map<String, SluiceConfig.TenantConfig> tenants =
+        config.tenants() == null ? Map.of() : config.tenants();
+    return tenant -> {
+      if (tenants.isEmpty()) {
+        return all;
+      }
+      SluiceConfig.TenantConfig t = tenants.get(tenant);
+      if (t == null) {
+        return List.of();
+      }
+      return t.models().contains("*")
+          ? all
+          : all.stream().filter(a -> t.models().contains(a)).toList();
+    };
+  }
+}
