@@ -160,6 +160,9 @@ final class DispatchRun implements Comparable<DispatchRun> {
             onOutcome(chosen, outcome, start, ctx.clock().millis());
           } catch (Throwable t) {
             log.error("dispatch of {} failed unexpectedly", job.requestId(), t);
+            if (chunks != null) {
+              chunks.interrupted(STREAM_INTERRUPTED, "internal error"); // no-op once ended
+            }
             finish(
                 null,
                 new ProviderFailure(
