@@ -41,7 +41,8 @@ class FrontDoorKill9IT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void givenFiveHundredCallsInFlight_whenTheGatewayIsKilledAndClientsRetryWithTheirKeys_thenEachKeyGetsExactlyOneAnswer(
+  @SuppressWarnings("try") // the broker process is held open by the try and closed after it
+  void givenCallsInFlight_whenKilledAndRetriedWithTheirKeys_thenEachKeyGetsExactlyOneAnswer(
       @TempDir Path dir) throws Exception {
     int kafkaPort = freePort();
     int doorPort = freePort();
@@ -96,9 +97,7 @@ class FrontDoorKill9IT {
       awaitDoor(http, base, gateway);
       Map<String, String> answered = new ConcurrentHashMap<>();
       List<CompletableFuture<Void>> first =
-          IntStream.range(0, CALLS)
-              .mapToObj(i -> call(http, base, "key-" + i, answered))
-              .toList();
+          IntStream.range(0, CALLS).mapToObj(i -> call(http, base, "key-" + i, answered)).toList();
       await().atMost(Duration.ofSeconds(120)).until(() -> answered.size() >= 60);
 
       // When the gateway is killed with calls in flight, and started again
