@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -56,9 +55,6 @@ class FrontDoorIT {
 
   @BeforeAll
   static void start() throws Exception {
-    // TEMPORARY: skipped until the wire formats (io.sluice.frontdoor.wire.OpenAiWire) are on main
-    Assumptions.assumeTrue(
-        present("io.sluice.frontdoor.wire.OpenAiWire"), "the OpenAI wire format is not built yet");
     broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.ephemeral());
     sim =
         LlmSimulator.start(LlmSimulator.Options.loopback(0, new SimFaults(20, 0, 0, "500", 1, 0)));
@@ -101,15 +97,6 @@ class FrontDoorIT {
     door = FrontDoors.start(config, CatalogSchemaRegistry.bundled(), app.metrics());
   }
 
-  private static boolean present(String className) {
-    try {
-      Class.forName(className);
-      return true;
-    } catch (ClassNotFoundException e) {
-      return false;
-    }
-  }
-
   /** The reply topic, if this config's topic setup does not create it. */
   private static void ensureRepliesTopic(String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
@@ -121,9 +108,6 @@ class FrontDoorIT {
 
   @AfterAll
   static void stop() {
-    if (broker == null) {
-      return;
-    }
     if (door != null) {
       door.close();
     }

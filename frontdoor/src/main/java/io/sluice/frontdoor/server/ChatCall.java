@@ -18,8 +18,8 @@ import io.sluice.events.ResponseChunk;
 import io.sluice.events.ResponseStatus;
 import io.sluice.frontdoor.kafka.RequestSink;
 import io.sluice.frontdoor.reply.AnswerHeaders;
-import io.sluice.frontdoor.reply.ErrorStatus;
 import io.sluice.frontdoor.reply.Waiter;
+import io.sluice.frontdoor.wire.Statuses;
 import io.sluice.frontdoor.wire.StreamEncoder;
 import io.sluice.frontdoor.wire.WireCall;
 import io.sluice.frontdoor.wire.WireError;
@@ -155,7 +155,7 @@ final class ChatCall implements Waiter {
           route.metricName(),
           keepAlive,
           format,
-          ErrorStatus.of(r),
+          Statuses.of(r),
           h -> AnswerHeaders.set(h, r));
     }
   }

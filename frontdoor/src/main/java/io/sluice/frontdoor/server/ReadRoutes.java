@@ -10,7 +10,7 @@ import io.sluice.events.Response;
 import io.sluice.events.ResponseStatus;
 import io.sluice.frontdoor.reply.AnswerHeaders;
 import io.sluice.frontdoor.reply.AsyncResults;
-import io.sluice.frontdoor.reply.ErrorStatus;
+import io.sluice.frontdoor.wire.Statuses;
 import io.sluice.frontdoor.wire.WireError;
 import io.sluice.frontdoor.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +111,7 @@ final class ReadRoutes {
           route,
           keepAlive,
           format,
-          ErrorStatus.of(r),
+          Statuses.of(r),
           h -> AnswerHeaders.set(h, r));
     }
   }
