@@ -14,6 +14,9 @@ import java.util.List;
  * nothing more is written.
  */
 final class ChunkStream {
+  /** The longest tool-call id or name a chunk carries. */
+  static final int MAX_NAME = 1024;
+
   private final ChunkSink sink;
   private final DispatchJob job;
   private final Clock clock;
@@ -54,8 +57,8 @@ final class ChunkStream {
         ToolCallDelta piece =
             new ToolCallDelta(
                 t.index(),
-                first ? t.id() : null,
-                first ? t.name() : null,
+                first ? bounded(t.id()) : null,
+                first ? bounded(t.name()) : null,
                 args.substring(pos, end));
         write("", List.of(piece), null, false, null, null);
         first = false;
@@ -107,6 +110,17 @@ final class ChunkStream {
   /** The text streamed so far. */
   synchronized String content() {
     return content.toString();
+  }
+
+  /**
+   * A tool call's id or name, cut to {@value #MAX_NAME} characters: a provider's, of any length.
+   */
+  private static String bounded(String s) {
+    if (s == null || s.length() <= MAX_NAME) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(MAX_NAME - 1)) ? MAX_NAME - 1 : MAX_NAME;
+    return s.substring(0, end);
   }
 
   /**
