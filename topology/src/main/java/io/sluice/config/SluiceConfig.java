@@ -117,16 +117,18 @@ public record SluiceConfig(
       String cache,
       String completions,
       String replies,
-      Integer replyPartitions) {
+      Integer replyPartitions,
+      List<String> replyTopics) {
     public TopicsSection {
       prefix = prefix != null ? prefix : "llm.";
       partitions = partitions != null ? partitions : 6;
       replyPartitions = replyPartitions != null ? replyPartitions : 16;
+      replyTopics = replyTopics != null ? List.copyOf(replyTopics) : List.of();
     }
 
     public static TopicsSection defaults() {
       return new TopicsSection(
-          null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 

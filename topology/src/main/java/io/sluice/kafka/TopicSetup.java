@@ -72,6 +72,14 @@ public final class TopicSetup {
           int n = key.equals("replies") ? config.topics().replyPartitions() : partitions;
           specs.add(new TopicSpec(names.get(key), n, rf, all));
         });
+    // the other reply topics requests may name (topics.reply_topics): as the reply topic
+    Map<String, String> reply = new LinkedHashMap<>(configs.get("replies"));
+    reply.putAll(sized);
+    for (String extra : config.topics().replyTopics()) {
+      if (!extra.equals(names.get("replies"))) {
+        specs.add(new TopicSpec(extra, config.topics().replyPartitions(), rf, reply));
+      }
+    }
     return specs;
   }
 

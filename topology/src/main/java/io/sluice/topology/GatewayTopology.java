@@ -97,7 +97,8 @@ public final class GatewayTopology {
                     serdes.request(),
                     new RequestValidator(spec.models(), spec.tenants(), spec.requestLimits()),
                     new IngestBounds(spec.limits()),
-                    spec.metrics()),
+                    spec.metrics(),
+                    t.replyTopics()),
                 Named.as("ingest"));
     Map<String, KStream<String, IngestOutcome>> routes =
         ingested
@@ -176,7 +177,8 @@ public final class GatewayTopology {
                     serdes.session(),
                     serdes.pending(),
                     serdes.response(),
-                    spec.limits()),
+                    spec.limits(),
+                    t.replyTopics()),
                 Named.as("session"));
     Map<String, KStream<String, SessionOutput>> out =
         outputs

@@ -73,12 +73,15 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
   private final RequestValidator validator;
   private final IngestBounds bounds;
   private final GatewayMetrics metrics;
+  private final ReplyTopics replyTopics;
 
   IngestSupplier(
       ConfluentAvroSerde<Request> requests,
       RequestValidator validator,
       IngestBounds bounds,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics,
+      ReplyTopics replyTopics) {
+    this.replyTopics = replyTopics;
     this.requests = requests;
     this.validator = validator;
     this.bounds = bounds;
@@ -298,7 +301,7 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
         context.forward(
             new Record<>(
                 session,
-                new IngestOutcome.Rejected(response, ReplyAddress.of(record.headers())),
+                new IngestOutcome.Rejected(response, replyTopics.address(record.headers())),
                 now));
         return;
       }

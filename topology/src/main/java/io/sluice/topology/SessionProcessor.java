@@ -63,6 +63,7 @@ final class SessionProcessor
   private KeyValueStore<String, Response> cacheStore;
   private WindowStore<String, Response> answered;
   private SessionMachine machine;
+  private final ReplyTopics replyTopics;
   private Punctuations punctuations;
 
   SessionProcessor(
@@ -72,6 +73,18 @@ final class SessionProcessor
       ToolSettings tools,
       GatewayMetrics metrics,
       OutputBounds bounds) {
+    this(dispatcher, settings, cache, tools, metrics, bounds, ReplyTopics.ANY);
+  }
+
+  SessionProcessor(
+      Dispatcher dispatcher,
+      SessionSettings settings,
+      CacheSettings cache,
+      ToolSettings tools,
+      GatewayMetrics metrics,
+      OutputBounds bounds,
+      ReplyTopics replyTopics) {
+    this.replyTopics = replyTopics;
     this.tools = tools;
     this.bounds = bounds;
     this.cache = cache;
@@ -155,7 +168,7 @@ final class SessionProcessor
     long now = context.currentSystemTimeMs();
     if (record.value() instanceof SessionInput.RequestIn in) {
       TraceIds.Context trace = TraceIds.of(record.headers());
-      ReplyAddress reply = ReplyAddress.of(record.headers());
+      ReplyAddress reply = replyTopics.address(record.headers());
       carryOut(machine.onRequest(in.request(), record.timestamp(), trace, reply, now), now);
     } else if (record.value() instanceof SessionInput.CompletionIn in) {
       carryOut(machine.onCompletion(in.completion(), now), now);

@@ -29,6 +29,7 @@ final class SessionProcessorSupplier
   static final String ANSWERED = "answered";
 
   private final Supplier<Dispatcher> dispatcher;
+  private final ReplyTopics replyTopics;
   private final SessionSettings settings;
   private final CacheSettings cache;
   private final ToolSettings tools;
@@ -47,7 +48,9 @@ final class SessionProcessorSupplier
       Serde<SessionState> sessionSerde,
       Serde<PendingRequest> pendingSerde,
       Serde<Response> responseSerde,
-      RecordLimits limits) {
+      RecordLimits limits,
+      ReplyTopics replyTopics) {
+    this.replyTopics = replyTopics;
     this.dispatcher = dispatcher;
     this.settings = settings;
     this.cache = cache;
@@ -61,7 +64,8 @@ final class SessionProcessorSupplier
 
   @Override
   public Processor<String, SessionInput, String, SessionOutput> get() {
-    return new SessionProcessor(dispatcher.get(), settings, cache, tools, metrics, bounds);
+    return new SessionProcessor(
+        dispatcher.get(), settings, cache, tools, metrics, bounds, replyTopics);
   }
 
   /**

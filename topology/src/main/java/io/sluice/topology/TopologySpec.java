@@ -5,6 +5,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.dispatch.Dispatcher;
 import io.sluice.metrics.GatewayMetrics;
 import io.sluice.routing.ModelCatalog;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -90,7 +91,34 @@ public record TopologySpec(
       String cache,
       String toolCalls,
       String toolResults,
-      String replies) {
+      String replies,
+      ReplyTopics replyTopics) {
+    /** As below, with only {@code replies} allowed as a reply topic. */
+    public Topics(
+        String requests,
+        String responses,
+        String traces,
+        String usage,
+        String dlq,
+        String completions,
+        String cache,
+        String toolCalls,
+        String toolResults,
+        String replies) {
+      this(
+          requests,
+          responses,
+          traces,
+          usage,
+          dlq,
+          completions,
+          cache,
+          toolCalls,
+          toolResults,
+          replies,
+          ReplyTopics.of(replies, List.of()));
+    }
+
     public static Topics from(SluiceConfig config) {
       Map<String, String> n = config.topicNames();
       return new Topics(
@@ -103,7 +131,8 @@ public record TopologySpec(
           n.get("cache"),
           n.get("tool-calls"),
           n.get("tool-results"),
-          n.get("replies"));
+          n.get("replies"),
+          ReplyTopics.of(n.get("replies"), config.topics().replyTopics()));
     }
   }
 }

@@ -72,6 +72,24 @@ class ReplyPathTest {
   }
 
   @Test
+  void givenARecordNamingATopicNotListed_whenAnswered_thenOnlyTheResponsesTopicHasTheAnswer() {
+    // Given a request naming a topic that is neither topics.replies nor in topics.reply_topics
+    // (one that may not exist: writing to it would stall the task), and one naming a listed topic
+    t.sendWithReply(request("r1", "s1", "hello"), "somebody-elses-topic", 0);
+    t.sendWithReply(request("r2", "s2", "hello"), "other-door", 0);
+
+    // When both are answered
+    t.complete(t.dispatcher.jobs.get(0), "one");
+    t.complete(t.dispatcher.jobs.get(1), "two");
+
+    // Then the unlisted topic gets nothing, and no chunk would go there either
+    assertThat(t.responses.readValuesToList()).hasSize(2);
+    assertThat(t.dispatcher.jobs.get(0).replyTopic()).isNull();
+    assertThat(t.driver.producedTopicNames()).doesNotContain("somebody-elses-topic");
+    assertThat(t.replyTopic("other-door").readValue().getContent()).isEqualTo("two");
+  }
+
+  @Test
   void shouldSendAnIngestRejectionToTheReplyTopic() {
     // Given a request for a model that does not exist, naming a reply topic
     Request bad = request("r1", "s1", "hello");

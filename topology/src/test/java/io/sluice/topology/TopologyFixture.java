@@ -35,6 +35,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 final class TopologyFixture implements AutoCloseable {
   static final String CONFIG =
       """
+      topics:
+        reply_topics: [door-replies, door-a, door-b, other-door]
       providers:
         sim: {type: openai, base_url: "http://127.0.0.1:1/v1"}
       models:

@@ -49,6 +49,7 @@ class CatalogTest {
     subjects.put("sluice-completions-value", Completion.getClassSchema());
     subjects.put("sluice-pending-changelog-value", PendingRequest.getClassSchema());
     subjects.put("sluice-sessions-changelog-value", SessionState.getClassSchema());
+    subjects.put("sluice-answered-changelog-value", Response.getClassSchema());
     return subjects;
   }
 
