@@ -43,7 +43,8 @@ class DevDemoIT {
 
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     assertThat(run.out())
-        .contains("Kafka bootstrap:", "Schema registry:", "LLM simulator:", "Gateway:");
+        .contains("Kafka bootstrap:", "Schema registry:", "LLM simulator:", "Gateway:")
+        .contains("OpenAI base URL: http://127.0.0.1:");
     List<String> answers = run.outLines().stream().filter(l -> l.startsWith("<- ")).toList();
     assertThat(answers).hasSize(5).allSatisfy(l -> assertThat(l).contains(" OK "));
     assertThat(answers)
