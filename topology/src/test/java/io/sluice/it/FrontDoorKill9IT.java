@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The front door through a crash: {@code sluice broker} and {@code sluice run} (with its front
  * door) in their own JVMs, 500 HTTP calls in flight with an {@code Idempotency-Key} each, {@code
- * kill -9} of the gateway, a restart, and the client retrying every call that failed with the same
+ * kill -9} of the gateway (50 provider calls of 1.5 s at a time, so most are still queued or in
+ * flight when it dies), a restart, and the client retrying every call that failed with the same
  * key. Every key ends with exactly one answer (exactly_once_v2: one non-replayed Response per
  * request id on llm.responses), and a retry of an answered key makes no new provider call.
  */
@@ -57,7 +58,7 @@ class FrontDoorKill9IT {
     String base = "http://127.0.0.1:" + doorPort + "/v1";
     try (LlmSimulator sim =
             LlmSimulator.start(
-                LlmSimulator.Options.loopback(0, new SimFaults(300, 0, 0, "500", 1, 0)));
+                LlmSimulator.Options.loopback(0, new SimFaults(1500, 0, 0, "500", 1, 0)));
         SluiceProcess broker =
             SluiceProcess.start(
                     logs.resolve("broker.log"),
@@ -83,7 +84,7 @@ class FrontDoorKill9IT {
           topics:
             partitions: 4
           providers:
-            sim: {type: openai, base_url: "%s/v1", timeout_ms: 5000, max_concurrency: 256}
+            sim: {type: openai, base_url: "%s/v1", timeout_ms: 10000, max_concurrency: 50}
           models:
             gpt: {deployments: [{provider: sim, model: sim-gpt}]}
           http: {port: 0}
