@@ -8,8 +8,9 @@ import io.sluice.frontdoor.wire.WireError;
 
 /**
  * Aggregates a request body up to {@code front_door.max_body_bytes}. A larger one (by its {@code
- * Content-Length}, or once it grows past the limit) gets 413 in the route's format and the
- * connection (HTTP/2: the stream) is closed, so the rest of the body is never read.
+ * Content-Length}, or once it grows past the limit) gets 413 in the route's format; the rest of the
+ * body is discarded as it comes (never aggregated) and the connection is closed shortly after the
+ * answer ({@link Answers#errorThenLinger}; HTTP/2: the stream, at once).
  */
 final class BodyLimit extends HttpObjectAggregator {
   private final ServerParts parts;
@@ -30,7 +31,6 @@ final class BodyLimit extends HttpObjectAggregator {
             "the request body is larger than " + parts.settings().maxBodyBytes() + " bytes",
             null,
             null);
-    Answers.error(
-        ctx, parts.metrics(), route.metricName(), false, route.format(parts), e, Answers.none());
+    Answers.errorThenLinger(ctx, parts.metrics(), route.metricName(), route.format(parts), e);
   }
 }
