@@ -16,6 +16,7 @@ public final class BoundErrors {
             + bound
             + " bytes (kafka.max_record_bytes); its usage and cost are recorded",
         false,
+        null,
         null);
   }
 }

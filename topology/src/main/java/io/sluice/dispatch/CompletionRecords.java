@@ -82,7 +82,7 @@ final class CompletionRecords {
     } else {
       c.setOk(false)
           .setUsage(new TokenUsage(0, 0, 0))
-          .setError(new ErrorInfo(f.code(), f.message(), f.retryable(), f.httpStatus()));
+          .setError(new ErrorInfo(f.code(), f.message(), f.retryable(), f.httpStatus(), null));
     }
     if (streamed != null) {
       c.setStreamedChunks(streamed.sent()).setFirstTokenMs(streamed.firstChunkMs());
@@ -119,7 +119,8 @@ final class CompletionRecords {
                 DispatchRun.STREAM_INTERRUPTED,
                 "the stream broke after " + streamed.sent() + " chunks: " + f.message(),
                 false,
-                f.httpStatus()))
+                f.httpStatus(),
+                null))
         .setStreamedChunks(streamed.sent())
         .setFirstTokenMs(streamed.firstChunkMs())
         .build();

@@ -282,7 +282,8 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
                 .setToolCalls(List.of())
                 .setUsage(new TokenUsage(0, 0, 0))
                 .setError(
-                    new ErrorInfo(rejection.get().code(), rejection.get().message(), false, null))
+                    new ErrorInfo(
+                        rejection.get().code(), rejection.get().message(), false, null, null))
                 .setLatencyMs(
                     request.getCreatedAt() == null
                         ? 0

@@ -34,7 +34,8 @@ record Outcome(boolean ok, Completion completion, Response cached, ErrorInfo err
         "stream_interrupted",
         "the provider's stream broke after " + c.getStreamedChunks() + " chunk(s)" + why,
         false,
-        cause == null ? null : cause.getHttpStatus());
+        cause == null ? null : cause.getHttpStatus(),
+        null);
   }
 
   static Outcome failed(ErrorInfo e, int attempts) {
@@ -50,7 +51,11 @@ record Outcome(boolean ok, Completion completion, Response cached, ErrorInfo err
     long budget = p.getDeadlineMs() - p.getCreatedAtMs();
     return failed(
         new ErrorInfo(
-            "timeout", "no answer within " + budget + " ms of the request's creation", true, null),
+            "timeout",
+            "no answer within " + budget + " ms of the request's creation",
+            true,
+            null,
+            null),
         p.getDispatches());
   }
 }

@@ -60,7 +60,7 @@ final class ResponseCache {
     Request r = p.getRequest();
     if (r.getCache() == CacheMode.ONLY && !cache.enabled()) {
       return Outcome.failed(
-          new ErrorInfo("cache_miss", "the response cache is disabled", false, null), 0);
+          new ErrorInfo("cache_miss", "the response cache is disabled", false, null, null), 0);
     }
     if (!cacheable(r)) {
       return null;
@@ -85,7 +85,11 @@ final class ResponseCache {
     if (r.getCache() == CacheMode.ONLY) {
       return Outcome.failed(
           new ErrorInfo(
-              "cache_miss", "no fresh cache entry for this request (cache: ONLY)", false, null),
+              "cache_miss",
+              "no fresh cache entry for this request (cache: ONLY)",
+              false,
+              null,
+              null),
           0);
     }
     return null;

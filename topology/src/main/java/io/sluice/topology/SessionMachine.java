@@ -213,6 +213,7 @@ final class SessionMachine {
                   + tools.maxRounds()
                   + " round(s) (tools.max_rounds)",
               false,
+              null,
               null);
       answer(p, new Outcome(false, c, null, tooMany, c.getAttempts().size()), now, d);
     } else {

@@ -74,6 +74,7 @@ final class ToolRound {
                   + bound
                   + " bytes (kafka.max_record_bytes)",
               false,
+              null,
               null),
           0);
     }

@@ -230,7 +230,7 @@ class ReplyPathTest {
         .setCostUsd(0.0)
         .setProvider("sim")
         .setProviderModel("sim-gpt")
-        .setError(new ErrorInfo("provider_error", "connection reset", true, null))
+        .setError(new ErrorInfo("provider_error", "connection reset", true, null, null))
         .setAttempts(
             List.of(
                 new Attempt(

@@ -275,7 +275,8 @@ final class TopologyFixture implements AutoCloseable {
             .setDispatch(job.dispatch())
             .setOk(false)
             .setUsage(new TokenUsage(0, 0, 0))
-            .setError(new ErrorInfo("provider_error", "sim answered HTTP " + status, true, status))
+            .setError(
+                new ErrorInfo("provider_error", "sim answered HTTP " + status, true, status, null))
             .setAttempts(
                 List.of(
                     new Attempt(

@@ -53,7 +53,7 @@ class StatusesTest {
   void shouldSendRetryAfterWithARateLimit() {
     // Given a provider's 429 that failed the request; When mapped
     Response r = failed(ResponseStatus.ERROR, "rate_limited", "sim answered HTTP 429", null);
-    r.setError(new ErrorInfo("rate_limited", "sim answered HTTP 429", true, 429));
+    r.setError(new ErrorInfo("rate_limited", "sim answered HTTP 429", true, 429, null));
 
     // Then it is passed through as 429 with a Retry-After
     WireError e = Statuses.of(r);
@@ -65,7 +65,7 @@ class StatusesTest {
   void shouldTreatARetryableUnknownFailureAsAProviderError() {
     // Given an unknown code marked retryable; When mapped; Then 502
     Response r = failed(ResponseStatus.ERROR, "x", "why", null);
-    r.setError(new ErrorInfo("x", "why", true, null));
+    r.setError(new ErrorInfo("x", "why", true, null, null));
     assertThat(Statuses.of(r).status()).isEqualTo(502);
   }
 

@@ -78,7 +78,7 @@ final class WireFixtures {
         .setStatus(status)
         .setModel("gpt-4o-mini")
         .setContent(content)
-        .setError(new io.sluice.events.ErrorInfo(code, message, false, null))
+        .setError(new io.sluice.events.ErrorInfo(code, message, false, null, null))
         .build();
   }
 

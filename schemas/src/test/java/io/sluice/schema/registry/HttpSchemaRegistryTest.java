@@ -29,14 +29,14 @@ class HttpSchemaRegistryTest {
         HttpSchemaRegistry client =
             new HttpSchemaRegistry(HttpSchemaRegistry.Options.of(server.url()))) {
       // When a bundled schema is registered, then the catalog's id comes back
-      assertThat(client.register("llm.requests-value", Request.getClassSchema())).isEqualTo(14);
+      assertThat(client.register("llm.requests-value", Request.getClassSchema())).isEqualTo(19);
       // and it can be fetched by id and looked up under its subject
-      assertThat(client.byId(15)).isEqualTo(Response.getClassSchema());
+      assertThat(client.byId(20)).isEqualTo(Response.getClassSchema());
       assertThat(client.lookup("llm.responses-value", Response.getClassSchema()))
-          .hasValueSatisfying(v -> assertThat(v.id()).isEqualTo(15));
+          .hasValueSatisfying(v -> assertThat(v.id()).isEqualTo(20));
       assertThat(client.latest("llm.cache-value"))
-          .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(3));
-      assertThat(client.versions("llm.responses-value")).hasSize(3);
+          .hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(4));
+      assertThat(client.versions("llm.responses-value")).hasSize(4);
       assertThat(client.subjects()).contains("llm.requests-value", "llm.traces-value");
 
       // A new schema gets a dynamic id, a new version, and is found again
@@ -130,9 +130,9 @@ class HttpSchemaRegistryTest {
             RegistryHttpServer.start(CatalogSchemaRegistry.bundled(), "127.0.0.1", 0);
         HttpSchemaRegistry client =
             new HttpSchemaRegistry(HttpSchemaRegistry.Options.of(server.url()))) {
-      assertThat(client.byIdAsync(15).get(10, TimeUnit.SECONDS))
+      assertThat(client.byIdAsync(20).get(10, TimeUnit.SECONDS))
           .isEqualTo(Response.getClassSchema());
-      var again = client.byIdAsync(15);
+      var again = client.byIdAsync(20);
       assertThat(again).as("served from the cache, without I/O").isCompleted();
       assertThat(again.get()).isEqualTo(Response.getClassSchema());
 

@@ -69,10 +69,10 @@ class ConfluentAvroSerdeTest {
         ConfluentAvroSerde.forValues(Response.class, registry)
             .serialize("llm.cache", SampleEvents.response());
 
-    // ids from catalog.tsv: Request v2 (with stream) is id 14; Response v3 (with provider_ms and
-    // replayed) is id 15
-    assertThat(ConfluentAvroSerde.schemaId(request)).isEqualTo(14);
-    assertThat(ConfluentAvroSerde.schemaId(cached)).isEqualTo(15);
+    // ids from catalog.tsv: Request v3 (with key_id) is id 19; Response v4 (with semantic and
+    // shared_call_of) is id 20
+    assertThat(ConfluentAvroSerde.schemaId(request)).isEqualTo(19);
+    assertThat(ConfluentAvroSerde.schemaId(cached)).isEqualTo(20);
   }
 
   @Test

@@ -64,7 +64,7 @@ public final class SampleEvents {
         .setCacheHit(false)
         .setAttempts(3)
         .setLatencyMs(120L)
-        .setError(new ErrorInfo("timeout", "deadline passed", true, 504))
+        .setError(new ErrorInfo("timeout", "deadline passed", true, 504, null))
         .setTraceId("0af7651916cd43dd8448eb211c80319c")
         .setRespondedAt(1_764_000_000_120L)
         .build();
