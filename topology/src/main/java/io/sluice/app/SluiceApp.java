@@ -20,6 +20,8 @@ import io.sluice.dispatch.KafkaChunkSink;
 import io.sluice.dispatch.KafkaCompletionSink;
 import io.sluice.http.AdminHttpServer;
 import io.sluice.http.HealthCheck;
+import io.sluice.keys.KeyLookup;
+import io.sluice.keys.KeysReader;
 import io.sluice.metrics.GatewayMetrics;
 import io.sluice.routing.ModelCatalog;
 import io.sluice.routing.Router;
@@ -31,6 +33,7 @@ import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
 import io.sluice.topology.GatewayTopology;
+import io.sluice.topology.KeySettings;
 import io.sluice.topology.RequestLimits;
 import io.sluice.topology.SessionSettings;
 import io.sluice.topology.ToolSettings;
@@ -68,6 +71,7 @@ public final class SluiceApp implements AutoCloseable {
   private final SchemaRegistry schemas;
   private final ToolBridge bridge;
   private final BrokerWatchdog watchdog;
+  private final KeysReader keys;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Throwable fatal;
 
@@ -83,6 +87,7 @@ public final class SluiceApp implements AutoCloseable {
 
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
+    this.keys = VirtualKeys.start(clientProps, config, registry);
     StateGuard guard = StateGuard.connect(clientProps, config, metrics);
     this.providers = Providers.from(config);
     Properties completionProps = new Properties();
@@ -129,7 +134,8 @@ public final class SluiceApp implements AutoCloseable {
             metrics,
             () -> dispatcher,
             RecordLimits.from(config),
-            requestLimits(config));
+            requestLimits(config),
+            new KeySettings(keys, config.keys().checkHeader()));
     Properties streamsProps = StreamsProperties.of(config);
     ErrorHandling.install(streamsProps, metrics, topics.dlq());
     streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());
@@ -271,6 +277,11 @@ public final class SluiceApp implements AutoCloseable {
     return registry;
   }
 
+  /** This instance's virtual keys (in memory; {@code byId} gives a key's limits). */
+  public KeyLookup keys() {
+    return keys;
+  }
+
   /**
    * Entries in this instance's copy of the response cache, counted up to {@code limit} (a
    * diagnostic: it walks the store); 0 while the cache is disabled or the store is not ready.
@@ -321,6 +332,7 @@ public final class SluiceApp implements AutoCloseable {
     admin.close();
     providers.close();
     schemas.close();
+    keys.close();
     stopped.countDown();
   }
 }
