@@ -87,7 +87,17 @@ final class TopologyFixture implements AutoCloseable {
     this(CONFIG, SETTINGS, registry);
   }
 
+  /** The fixture with these virtual keys at ingest. */
+  TopologyFixture(KeySettings keys) {
+    this(CONFIG, SETTINGS, CatalogSchemaRegistry.bundled(), keys);
+  }
+
   private TopologyFixture(String yaml, SessionSettings settings, SchemaRegistry registry) {
+    this(yaml, settings, registry, KeySettings.none());
+  }
+
+  private TopologyFixture(
+      String yaml, SessionSettings settings, SchemaRegistry registry, KeySettings keys) {
     serdes = EventSerdes.of(registry);
     SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
     topics = TopologySpec.Topics.from(config);
@@ -104,7 +114,8 @@ final class TopologyFixture implements AutoCloseable {
             metrics,
             () -> dispatcher,
             io.sluice.bounds.RecordLimits.DEFAULTS,
-            SluiceApp.requestLimits(config));
+            SluiceApp.requestLimits(config),
+            keys);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-test");
     // a directory of its own: the default (/tmp/kafka-streams/sluice-test) is shared by every
