@@ -137,8 +137,14 @@ class KeysIT {
         assertThat(chat(doorA, "x-api-key", key, "gpt").body()).doesNotContain(key);
 
         // And a Kafka producer's key in the sluice.key header is checked by the gateway
+        // (a second key, and a third that is revoked: the first stays out of llm.requests)
         String producerKey = KeysCli.create("--bootstrap", bootstrap, "--tenant", "team").key();
-        List<Response> answered = produceWithKeys(bootstrap, a, producerKey, key);
+        KeysCli.Created gone = KeysCli.create("--bootstrap", bootstrap, "--tenant", "team");
+        KeysCli.run("revoke", gone.id(), "--bootstrap", bootstrap);
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> app.keys().byId(gone.id()).map(k -> !k.active()).orElse(false));
+        List<Response> answered = produceWithKeys(bootstrap, a, producerKey, gone.key());
         assertThat(answered)
             .anySatisfy(
                 r -> {
@@ -156,8 +162,12 @@ class KeysIT {
         // Finally: no topic, log line or metric holds a plaintext key (the producer's key is in
         // llm.requests only, where its producer put it)
         String metrics = get(app.adminUrl(), "/metrics");
-        assertThat(metrics).contains("sluice_keys_active").doesNotContain(key, producerKey);
-        assertThat(logs.text()).contains("virtual keys loaded").doesNotContain(key, producerKey);
+        assertThat(metrics)
+            .contains("sluice_keys_active")
+            .doesNotContain(key, producerKey, gone.key());
+        assertThat(logs.text())
+            .contains("virtual keys loaded")
+            .doesNotContain(key, producerKey, gone.key());
         String requests = a.topicNames().get("requests");
         List<String> topics = topics(bootstrap);
         assertThat(topics).contains(a.topicNames().get("keys"), a.topicNames().get("traces"));
@@ -166,6 +176,7 @@ class KeysIT {
           assertThat(contains(all, key)).as("%s holds the key", topic).isFalse();
           if (!topic.equals(requests)) {
             assertThat(contains(all, producerKey)).as("%s holds the key", topic).isFalse();
+            assertThat(contains(all, gone.key())).as("%s holds the key", topic).isFalse();
           }
         }
         assertThat(contains(rawBytes(bootstrap, requests), producerKey)).isTrue();
