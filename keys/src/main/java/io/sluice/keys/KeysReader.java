@@ -36,12 +36,18 @@ public final class KeysReader implements KeyLookup, AutoCloseable {
   static final long POLL_MS = 200;
   private static final long RETRY_MS = 1_000;
 
+  /** How often the reader asks the topic's end offsets, to know it is current. */
+  private static final long CHECK_MS = 1_000;
+
   private final KafkaConsumer<String, byte[]> consumer;
   private final List<TopicPartition> partitions;
   private final Map<TopicPartition, Long> startEnd;
   private final KeyTable table = new KeyTable();
   private final CountDownLatch caughtUp = new CountDownLatch(1);
-  private final AtomicLong lastPollMs = new AtomicLong(System.currentTimeMillis());
+
+  /** When the reader last knew it had read everything written to the topic. */
+  private final AtomicLong currentAtMs = new AtomicLong(System.currentTimeMillis());
+
   private final AtomicLong skipped = new AtomicLong();
   private final Thread thread;
   private volatile boolean running = true;
@@ -120,7 +126,8 @@ public final class KeysReader implements KeyLookup, AutoCloseable {
 
   /**
    * Meters: {@code sluice_keys_active} (keys that work) and {@code sluice_keys_reader_age_seconds}
-   * (since the last successful read: past a few seconds, revocations are not arriving), and {@code
+   * (since the reader last knew it had read all the topic holds, checked against its end offsets
+   * every second: past a few seconds, revocations are not arriving), and {@code
    * sluice_keys_skipped_total} (records that are no valid key), tagged with {@code reader}.
    */
   public void bindTo(MeterRegistry meters, String reader) {
@@ -130,7 +137,7 @@ public final class KeysReader implements KeyLookup, AutoCloseable {
         .register(meters);
     Gauge.builder(
             "sluice.keys.reader.age.seconds",
-            lastPollMs,
+            currentAtMs,
             t -> (System.currentTimeMillis() - t.get()) / 1000.0)
         .tag("reader", reader)
         .description("seconds since the keys reader last read its topic")
@@ -142,21 +149,38 @@ public final class KeysReader implements KeyLookup, AutoCloseable {
   }
 
   private void run() {
+    long checkedAt = 0;
+    boolean failing = false;
     try {
       while (running) {
         try {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(POLL_MS))) {
             apply(r);
           }
-          lastPollMs.set(System.currentTimeMillis());
-          if (caughtUp.getCount() > 0 && reachedStartEnd()) {
+          if (caughtUp.getCount() > 0 && reached(startEnd)) {
             caughtUp.countDown();
             log.info("virtual keys loaded: {} active", table.active());
+          }
+          long now = System.currentTimeMillis();
+          if (now - checkedAt >= CHECK_MS) {
+            checkedAt = now;
+            // a poll returns nothing as well when the broker is away: only the end offsets tell
+            if (reached(consumer.endOffsets(partitions, Duration.ofSeconds(2)))) {
+              currentAtMs.set(now);
+            }
+          }
+          if (failing) {
+            failing = false;
+            log.info("reading the keys topic again");
           }
         } catch (WakeupException e) {
           throw e;
         } catch (RuntimeException e) {
-          log.warn("reading the keys topic failed, retrying in {} ms: {}", RETRY_MS, e.toString());
+          if (!failing) {
+            log.warn(
+                "reading the keys topic failed, retrying every {} ms: {}", RETRY_MS, e.toString());
+          }
+          failing = true;
           Thread.sleep(RETRY_MS);
         }
       }
@@ -171,9 +195,9 @@ public final class KeysReader implements KeyLookup, AutoCloseable {
     }
   }
 
-  private boolean reachedStartEnd() {
+  private boolean reached(Map<TopicPartition, Long> ends) {
     for (TopicPartition tp : partitions) {
-      if (consumer.position(tp) < startEnd.getOrDefault(tp, 0L)) {
+      if (consumer.position(tp) < ends.getOrDefault(tp, 0L)) {
         return false;
       }
     }

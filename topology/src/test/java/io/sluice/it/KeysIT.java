@@ -163,7 +163,7 @@ class KeysIT {
         // llm.requests only, where its producer put it)
         String metrics = get(app.adminUrl(), "/metrics");
         assertThat(metrics)
-            .contains("sluice_keys_active")
+            .contains("sluice_keys_active", "sluice_keys_reader_age_seconds")
             .doesNotContain(key, producerKey, gone.key());
         assertThat(logs.text())
             .contains("virtual keys loaded")
