@@ -27,6 +27,7 @@ import io.sluice.routing.RoutingSettings;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.SchemaRegistry;
+import io.sluice.singleflight.SingleFlight;
 import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
@@ -105,18 +106,23 @@ public final class SluiceApp implements AutoCloseable {
             metrics);
     ModelCatalog models = ModelCatalog.from(config);
     RoutingSettings routing = RoutingSettings.from(config.routing());
-    this.dispatcher =
-        new HttpDispatcher(
-            models,
-            new Router(routing),
-            providers.clients(),
-            Providers.maxConcurrency(config),
+    // single-flight in front of the dispatcher: identical cacheable calls in flight share one
+    SingleFlight<HttpDispatcher> flights =
+        new SingleFlight<>(
             new BoundedCompletionSink(completions, RecordLimits.from(config), metrics),
-            chunks,
-            100_000,
-            routing,
-            metrics,
-            Clock.systemUTC());
+            sink ->
+                new HttpDispatcher(
+                    models,
+                    new Router(routing),
+                    providers.clients(),
+                    Providers.maxConcurrency(config),
+                    sink,
+                    chunks,
+                    100_000,
+                    routing,
+                    metrics,
+                    Clock.systemUTC()));
+    this.dispatcher = flights.delegate();
     TopologySpec spec =
         new TopologySpec(
             topics,
@@ -127,7 +133,7 @@ public final class SluiceApp implements AutoCloseable {
             cacheSettings(config),
             toolSettings(config),
             metrics,
-            () -> dispatcher,
+            () -> flights,
             RecordLimits.from(config),
             requestLimits(config));
     Properties streamsProps = StreamsProperties.of(config);

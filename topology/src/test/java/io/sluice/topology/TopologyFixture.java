@@ -79,15 +79,28 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   TopologyFixture(String yaml, SessionSettings settings) {
-    this(yaml, settings, CatalogSchemaRegistry.bundled());
+    this(yaml, settings, CatalogSchemaRegistry.bundled(), d -> d);
   }
 
   /** The fixture on {@code registry} instead of the bundled catalog. */
   TopologyFixture(SchemaRegistry registry) {
-    this(CONFIG, SETTINGS, registry);
+    this(CONFIG, SETTINGS, registry, d -> d);
   }
 
-  private TopologyFixture(String yaml, SessionSettings settings, SchemaRegistry registry) {
+  /** The fixture whose topology is given the dispatcher {@code over} makes of the recording one. */
+  TopologyFixture(
+      String yaml,
+      SessionSettings settings,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over) {
+    this(yaml, settings, CatalogSchemaRegistry.bundled(), over);
+  }
+
+  private TopologyFixture(
+      String yaml,
+      SessionSettings settings,
+      SchemaRegistry registry,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over) {
+    io.sluice.dispatch.Dispatcher given = over.apply(dispatcher);
     serdes = EventSerdes.of(registry);
     SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
     topics = TopologySpec.Topics.from(config);
@@ -102,7 +115,7 @@ final class TopologyFixture implements AutoCloseable {
             SluiceApp.cacheSettings(config),
             SluiceApp.toolSettings(config),
             metrics,
-            () -> dispatcher,
+            () -> given,
             io.sluice.bounds.RecordLimits.DEFAULTS,
             SluiceApp.requestLimits(config));
     Properties props = new Properties();
