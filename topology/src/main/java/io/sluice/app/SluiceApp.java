@@ -1,5 +1,6 @@
 package io.sluice.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -164,6 +165,9 @@ public final class SluiceApp implements AutoCloseable {
         .register(registry);
     Gauge.builder("sluice.dispatch.queued", dispatcher, HttpDispatcher::queued)
         .description("requests waiting for a provider lane")
+        .register(registry);
+    FunctionCounter.builder("sluice.single.flight.shared", flights, SingleFlight::shared)
+        .description("requests answered by another identical request's provider call")
         .register(registry);
     this.watchdog =
         new BrokerWatchdog(
