@@ -37,14 +37,19 @@ import java.util.function.Function;
  * @param <D> the real dispatcher's type
  */
 public final class SingleFlight<D extends Dispatcher> implements Dispatcher {
-  /** The most followers of one call; beyond it a job makes its own call. */
-  static final int MAX_FOLLOWERS = 10_000;
+  /**
+   * The most followers waiting in this instance, all calls together; beyond it a job makes its own
+   * call (and meets the real dispatcher's queue limit), so followers never hold more jobs in memory
+   * than this.
+   */
+  static final int MAX_FOLLOWERS = 100_000;
 
   private final CompletionSink out;
   private final D delegate;
   private final Map<String, Flight> byKey = new HashMap<>();
   private final Map<String, Flight> byLeader = new HashMap<>();
   private long shared;
+  private int waiting;
 
   /**
    * @param out where every completion goes (the completions topic)
@@ -73,12 +78,13 @@ public final class SingleFlight<D extends Dispatcher> implements Dispatcher {
     }
     synchronized (this) {
       Flight f = byKey.get(job.flightKey());
-      if (f != null && f.followers.size() < MAX_FOLLOWERS) {
+      if (f != null && waiting < MAX_FOLLOWERS) {
         f.followers.add(job);
+        waiting++;
         return true;
       }
       if (f != null) {
-        return delegate.submit(job); // a full flight: a call of its own
+        return delegate.submit(job); // too many waiting: a call of its own
       }
       Flight mine = new Flight(job);
       byKey.put(job.flightKey(), mine);
@@ -103,6 +109,7 @@ public final class SingleFlight<D extends Dispatcher> implements Dispatcher {
       f = byLeader.remove(leaderKey(c.getRequestId(), c.getDispatch()));
       if (f != null) {
         byKey.remove(f.leader.flightKey(), f);
+        waiting -= f.followers.size();
         if (shareable(c)) {
           shared += f.followers.size();
         }
