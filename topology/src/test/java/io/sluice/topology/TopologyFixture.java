@@ -79,25 +79,42 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   TopologyFixture(String yaml, SessionSettings settings) {
-    this(yaml, settings, CatalogSchemaRegistry.bundled());
+    this(yaml, settings, CatalogSchemaRegistry.bundled(), d -> d);
   }
 
   /** The fixture on {@code registry} instead of the bundled catalog. */
   TopologyFixture(SchemaRegistry registry) {
-    this(CONFIG, SETTINGS, registry);
+    this(CONFIG, SETTINGS, registry, d -> d);
   }
 
   /** The fixture with these virtual keys at ingest. */
   TopologyFixture(KeySettings keys) {
-    this(CONFIG, SETTINGS, CatalogSchemaRegistry.bundled(), keys);
+    this(CONFIG, SETTINGS, CatalogSchemaRegistry.bundled(), d -> d, keys);
   }
 
-  private TopologyFixture(String yaml, SessionSettings settings, SchemaRegistry registry) {
-    this(yaml, settings, registry, KeySettings.none());
+  /** The fixture whose topology is given the dispatcher {@code over} makes of the recording one. */
+  TopologyFixture(
+      String yaml,
+      SessionSettings settings,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over) {
+    this(yaml, settings, CatalogSchemaRegistry.bundled(), over);
   }
 
   private TopologyFixture(
-      String yaml, SessionSettings settings, SchemaRegistry registry, KeySettings keys) {
+      String yaml,
+      SessionSettings settings,
+      SchemaRegistry registry,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over) {
+    this(yaml, settings, registry, over, KeySettings.none());
+  }
+
+  private TopologyFixture(
+      String yaml,
+      SessionSettings settings,
+      SchemaRegistry registry,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over,
+      KeySettings keys) {
+    io.sluice.dispatch.Dispatcher given = over.apply(dispatcher);
     serdes = EventSerdes.of(registry);
     SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
     topics = TopologySpec.Topics.from(config);
@@ -112,7 +129,7 @@ final class TopologyFixture implements AutoCloseable {
             SluiceApp.cacheSettings(config),
             SluiceApp.toolSettings(config),
             metrics,
-            () -> dispatcher,
+            () -> given,
             io.sluice.bounds.RecordLimits.DEFAULTS,
             SluiceApp.requestLimits(config),
             keys);
