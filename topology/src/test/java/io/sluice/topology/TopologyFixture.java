@@ -92,6 +92,11 @@ final class TopologyFixture implements AutoCloseable {
     this(CONFIG, SETTINGS, CatalogSchemaRegistry.bundled(), d -> d, keys);
   }
 
+  /** The fixture on {@code registry}, with these virtual keys at ingest. */
+  TopologyFixture(SchemaRegistry registry, KeySettings keys) {
+    this(CONFIG, SETTINGS, registry, d -> d, keys);
+  }
+
   /** The fixture whose topology is given the dispatcher {@code over} makes of the recording one. */
   TopologyFixture(
       String yaml,
