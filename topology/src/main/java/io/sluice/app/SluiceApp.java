@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.admission.AdmissionSettings;
+import io.sluice.admission.KeyLimits;
 import io.sluice.app.errors.BrokerWatchdog;
 import io.sluice.app.errors.ErrorHandling;
 import io.sluice.app.errors.ThreadFailurePolicy;
@@ -79,6 +81,9 @@ public final class SluiceApp implements AutoCloseable {
     config.kafka().properties().forEach(clientProps::setProperty);
     clientProps.setProperty("bootstrap.servers", config.kafka().bootstrapServers());
     TopicCheck.ensure(clientProps, config);
+    // the keys store plugs its limits in here (KeyLimits): none until it is wired
+    AdmissionSettings admission =
+        AdmissionSettings.from(config, KeyLimits.NONE, AdmissionTopics.ensure(clientProps, config));
     GatewayTopology.prepareSchemas(serdes, topics, config.kafka().applicationId());
 
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -135,7 +140,7 @@ public final class SluiceApp implements AutoCloseable {
     streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());
     this.streams =
         new RestartableStreams(
-            () -> new KafkaStreams(GatewayTopology.build(spec), streamsProps),
+            () -> new KafkaStreams(GatewayTopology.build(spec, admission), streamsProps),
             guard,
             registry,
             metrics);
@@ -183,6 +188,13 @@ public final class SluiceApp implements AutoCloseable {
         config.kafka().bootstrapServers(),
         config.kafka().processingGuarantee(),
         app.admin.url());
+    log.info(
+        "tenant limits: {}",
+        config.admissionEnabled()
+            ? "on (admission stage keyed by tenant, admission.limits "
+                + config.admission().limits()
+                + ")"
+            : "off (no admission stage, admission.limits " + config.admission().limits() + ")");
     return app;
   }
 
