@@ -52,6 +52,7 @@ final class TopologyFixture implements AutoCloseable {
   final EventSerdes serdes;
   final TopologySpec.Topics topics;
   final TopologyTestDriver driver;
+  final io.sluice.admission.AdmissionSettings admission;
   final TestInputTopic<byte[], byte[]> requests;
   final TestInputTopic<String, Completion> completions;
   final TestOutputTopic<String, Response> responses;
@@ -88,6 +89,22 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   private TopologyFixture(String yaml, SessionSettings settings, SchemaRegistry registry) {
+    this(yaml, settings, registry, null);
+  }
+
+  /**
+   * The fixture with the tenant admission stage as {@code yaml} configures it ({@code
+   * admission.limits}, {@code tenants.<id>} limits), with {@code keys} as the keys' limits.
+   */
+  static TopologyFixture withAdmission(String yaml, io.sluice.admission.KeyLimits keys) {
+    return new TopologyFixture(yaml, SETTINGS, CatalogSchemaRegistry.bundled(), keys);
+  }
+
+  private TopologyFixture(
+      String yaml,
+      SessionSettings settings,
+      SchemaRegistry registry,
+      io.sluice.admission.KeyLimits keys) {
     serdes = EventSerdes.of(registry);
     SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
     topics = TopologySpec.Topics.from(config);
@@ -110,7 +127,11 @@ final class TopologyFixture implements AutoCloseable {
     // a directory of its own: the default (/tmp/kafka-streams/sluice-test) is shared by every
     // build on the machine, and two drivers opening the same RocksDB store collide
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(GatewayTopology.build(spec), props, START);
+    admission =
+        keys == null
+            ? io.sluice.admission.AdmissionSettings.OFF
+            : io.sluice.admission.AdmissionSettings.from(config, keys, 1);
+    driver = new TopologyTestDriver(GatewayTopology.build(spec, admission), props, START);
     requests =
         driver.createInputTopic(
             topics.requests(),
