@@ -55,8 +55,8 @@ class AdmissionIT {
       """;
 
   @Test
-  void shouldHoldARateLimitExactlyAcrossTwoInstancesAndABudgetAcrossALossOfState(
-      @TempDir Path dir) throws Exception {
+  void shouldHoldARateLimitExactlyAcrossTwoInstancesAndABudgetAcrossALossOfState(@TempDir Path dir)
+      throws Exception {
     try (EmbeddedKafkaBroker broker =
             EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.ephemeral());
         LlmSimulator sim =
@@ -182,7 +182,9 @@ class AdmissionIT {
 
   private static double spend(String bootstrap, String tenant) {
     try (Topics.Reader<Usage> usage = new Topics.Reader<>(bootstrap, "llm.usage", Usage.class)) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> usage.poll().size() > 0 && usage.caughtUp());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> usage.poll().size() > 0 && usage.caughtUp());
       return usage.values().stream()
           .filter(u -> tenant.equals(u.getTenantId()))
           .mapToDouble(Usage::getCostUsd)
