@@ -252,6 +252,23 @@ class AdmissionTopologyTest {
     }
   }
 
+  @Test
+  void shouldSendARefusalToTheReplyTopicItsRecordNamed() {
+    // Given a tenant with rpm 1 that used it; When a request naming a reply topic is refused
+    try (TopologyFixture f = fixture("  acme: {rpm: 1}\n", KeyLimits.NONE)) {
+      f.send(request("x0", "acme"));
+      f.sendWithReply(request("x1", "acme"), "door-a", 3);
+
+      // Then the front door's reply partition gets the REJECTED response too
+      List<Response> replies = f.replyTopic("door-a").readValuesToList();
+      assertThat(replies).extracting(Response::getRequestId).containsExactly("x1");
+      assertThat(replies.get(0).getError().getCode()).isEqualTo("rate_limited");
+      assertThat(refused(f.responses.readValuesToList()))
+          .extracting(Response::getRequestId)
+          .containsExactly("x1");
+    }
+  }
+
   private static Request withMaxTokens(Request r, int max) {
     r.setParams(new RequestParams(null, max, null, List.of(), null, Map.of()));
     return r;
