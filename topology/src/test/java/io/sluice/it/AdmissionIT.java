@@ -51,6 +51,7 @@ class AdmissionIT {
         acme: {rpm: 100}
         other: {models: ["*"]}
         payer: {budget_usd: 0.05, budget_period: month}
+        single: {max_parallel: 1}
       http: {port: 0}
       """;
 
@@ -115,6 +116,19 @@ class AdmissionIT {
               .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResponseStatus.OK));
           // and both instances' metrics add up to the same
           assertThat(refusedRpm(a) + refusedRpm(b)).isEqualTo(200.0);
+
+          // Given a tenant with max_parallel 1; When it sends one request after another's answer
+          for (int i = 0; i < 5; i++) {
+            String id = "single-" + i;
+            send(producer, id, "single-s" + i, "single");
+            producer.flush();
+            await().atMost(Duration.ofSeconds(30)).until(() -> answered(responses, id));
+          }
+          // Then every one is admitted: each answer's release, through the releases topic,
+          // freed the slot for the next
+          assertThat(of(responses, "single-"))
+              .hasSize(5)
+              .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResponseStatus.OK));
 
           // Given a tenant with a budget of 0.05 USD; When it sends one request at a time
           String refusedAt = null;
