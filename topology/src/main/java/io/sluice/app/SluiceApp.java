@@ -1,5 +1,6 @@
 package io.sluice.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -29,6 +30,7 @@ import io.sluice.routing.RoutingSettings;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.SchemaRegistry;
+import io.sluice.singleflight.SingleFlight;
 import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
@@ -110,18 +112,23 @@ public final class SluiceApp implements AutoCloseable {
             metrics);
     ModelCatalog models = ModelCatalog.from(config);
     RoutingSettings routing = RoutingSettings.from(config.routing());
-    this.dispatcher =
-        new HttpDispatcher(
-            models,
-            new Router(routing),
-            providers.clients(),
-            Providers.maxConcurrency(config),
+    // single-flight in front of the dispatcher: identical cacheable calls in flight share one
+    SingleFlight<HttpDispatcher> flights =
+        new SingleFlight<>(
             new BoundedCompletionSink(completions, RecordLimits.from(config), metrics),
-            chunks,
-            100_000,
-            routing,
-            metrics,
-            Clock.systemUTC());
+            sink ->
+                new HttpDispatcher(
+                    models,
+                    new Router(routing),
+                    providers.clients(),
+                    Providers.maxConcurrency(config),
+                    sink,
+                    chunks,
+                    100_000,
+                    routing,
+                    metrics,
+                    Clock.systemUTC()));
+    this.dispatcher = flights.delegate();
     TopologySpec spec =
         new TopologySpec(
             topics,
@@ -132,7 +139,7 @@ public final class SluiceApp implements AutoCloseable {
             cacheSettings(config),
             toolSettings(config),
             metrics,
-            () -> dispatcher,
+            () -> flights,
             RecordLimits.from(config),
             requestLimits(config));
     Properties streamsProps = StreamsProperties.of(config);
@@ -163,6 +170,9 @@ public final class SluiceApp implements AutoCloseable {
         .register(registry);
     Gauge.builder("sluice.dispatch.queued", dispatcher, HttpDispatcher::queued)
         .description("requests waiting for a provider lane")
+        .register(registry);
+    FunctionCounter.builder("sluice.single.flight.shared", flights, SingleFlight::shared)
+        .description("requests answered by another identical request's provider call")
         .register(registry);
     this.watchdog =
         new BrokerWatchdog(

@@ -80,16 +80,12 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   TopologyFixture(String yaml, SessionSettings settings) {
-    this(yaml, settings, CatalogSchemaRegistry.bundled());
+    this(yaml, settings, CatalogSchemaRegistry.bundled(), d -> d);
   }
 
   /** The fixture on {@code registry} instead of the bundled catalog. */
   TopologyFixture(SchemaRegistry registry) {
-    this(CONFIG, SETTINGS, registry);
-  }
-
-  private TopologyFixture(String yaml, SessionSettings settings, SchemaRegistry registry) {
-    this(yaml, settings, registry, null);
+    this(CONFIG, SETTINGS, registry, d -> d);
   }
 
   /**
@@ -97,14 +93,32 @@ final class TopologyFixture implements AutoCloseable {
    * admission.limits}, {@code tenants.<id>} limits), with {@code keys} as the keys' limits.
    */
   static TopologyFixture withAdmission(String yaml, io.sluice.admission.KeyLimits keys) {
-    return new TopologyFixture(yaml, SETTINGS, CatalogSchemaRegistry.bundled(), keys);
+    return new TopologyFixture(yaml, SETTINGS, CatalogSchemaRegistry.bundled(), d -> d, keys);
+  }
+
+  /** The fixture whose topology is given the dispatcher {@code over} makes of the recording one. */
+  TopologyFixture(
+      String yaml,
+      SessionSettings settings,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over) {
+    this(yaml, settings, CatalogSchemaRegistry.bundled(), over);
   }
 
   private TopologyFixture(
       String yaml,
       SessionSettings settings,
       SchemaRegistry registry,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over) {
+    this(yaml, settings, registry, over, null);
+  }
+
+  private TopologyFixture(
+      String yaml,
+      SessionSettings settings,
+      SchemaRegistry registry,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over,
       io.sluice.admission.KeyLimits keys) {
+    io.sluice.dispatch.Dispatcher given = over.apply(dispatcher);
     serdes = EventSerdes.of(registry);
     SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
     topics = TopologySpec.Topics.from(config);
@@ -119,7 +133,7 @@ final class TopologyFixture implements AutoCloseable {
             SluiceApp.cacheSettings(config),
             SluiceApp.toolSettings(config),
             metrics,
-            () -> dispatcher,
+            () -> given,
             io.sluice.bounds.RecordLimits.DEFAULTS,
             SluiceApp.requestLimits(config));
     Properties props = new Properties();
