@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.admission.AdmissionSettings;
+import io.sluice.admission.KeyLimits;
 import io.sluice.app.errors.BrokerWatchdog;
 import io.sluice.app.errors.ErrorHandling;
 import io.sluice.app.errors.ThreadFailurePolicy;
@@ -85,11 +87,15 @@ public final class SluiceApp implements AutoCloseable {
     config.kafka().properties().forEach(clientProps::setProperty);
     clientProps.setProperty("bootstrap.servers", config.kafka().bootstrapServers());
     TopicCheck.ensure(clientProps, config);
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.keys = VirtualKeys.start(clientProps, config, registry);
+    // a key's limits, from the keys reader's memory (never I/O on the stream thread)
+    KeyLimits keyLimits = keyId -> keys.byId(keyId).map(VirtualKeys::limits).filter(l -> !l.none());
+    AdmissionSettings admission =
+        AdmissionSettings.from(config, keyLimits, AdmissionTopics.ensure(clientProps, config));
     GatewayTopology.prepareSchemas(serdes, topics, config.kafka().applicationId());
 
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
-    this.keys = VirtualKeys.start(clientProps, config, registry);
     StateGuard guard = StateGuard.connect(clientProps, config, metrics);
     this.providers = Providers.from(config);
     Properties completionProps = new Properties();
@@ -148,7 +154,7 @@ public final class SluiceApp implements AutoCloseable {
     streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());
     this.streams =
         new RestartableStreams(
-            () -> new KafkaStreams(GatewayTopology.build(spec), streamsProps),
+            () -> new KafkaStreams(GatewayTopology.build(spec, admission), streamsProps),
             guard,
             registry,
             metrics);
@@ -199,6 +205,13 @@ public final class SluiceApp implements AutoCloseable {
         config.kafka().bootstrapServers(),
         config.kafka().processingGuarantee(),
         app.admin.url());
+    log.info(
+        "tenant limits: {}",
+        config.admissionEnabled()
+            ? "on (admission stage keyed by tenant, admission.limits "
+                + config.admission().limits()
+                + ")"
+            : "off (no admission stage, admission.limits " + config.admission().limits() + ")");
     return app;
   }
 

@@ -30,4 +30,10 @@ final class VirtualKeys {
     }
     return keys;
   }
+
+  /** The limits a key carries, for the admission stage. */
+  static io.sluice.admission.Limits limits(io.sluice.keys.VirtualKey k) {
+    return new io.sluice.admission.Limits(
+        k.rpm(), k.tpm(), k.maxParallel(), k.budgetUsd(), k.budgetPeriod());
+  }
 }

@@ -40,7 +40,8 @@ final class BenchReport {
           .put("partitions", stack.partitions)
           .put("stream_threads", stack.threads)
           .putPOJO("kafka_properties", stack.kafkaProperties)
-          .put("provider_http", stack.providerHttp());
+          .put("provider_http", stack.providerHttp())
+          .put("limits", stack.limits);
     }
     out.println(summary.toPrettyString());
     if (json != null) {

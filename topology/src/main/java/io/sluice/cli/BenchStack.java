@@ -83,7 +83,7 @@ final class BenchStack {
       awaitRunning(app::state);
     }
     System.err.printf(
-        "embedded %s on %s: %s, commit interval %d ms, linger %d ms, %d partitions, %d stream thread(s), simulator %d ms over %s%n",
+        "embedded %s on %s: %s, commit interval %d ms, linger %d ms, %d partitions, %d stream thread(s), simulator %d ms over %s, limits %s%n",
         baseline ? "baseline" : "gateway",
         bootstrapServers,
         o.guarantee,
@@ -92,7 +92,8 @@ final class BenchStack {
         o.partitions,
         o.threads,
         simLatencyMs,
-        o.providerHttp());
+        o.providerHttp(),
+        baseline ? "n/a" : o.limits);
   }
 
   private Properties baselineProperties(BenchStackOptions o, Path state) {
@@ -127,7 +128,7 @@ final class BenchStack {
           bench: {deployments: [{provider: sim, model: sim-bench, price_per_mtok: {input: 0.15, output: 0.60}}]}
         cache: {ttl: 1h}
         http: {port: 0}
-        """
+        %s"""
             .formatted(
                 bootstrapServers,
                 o.guarantee,
@@ -139,7 +140,8 @@ final class BenchStack {
                 o.partitions,
                 simulatorUrl,
                 o.maxConcurrency,
-                o.http2),
+                o.http2,
+                o.limitsYaml()),
         "bench config",
         Map.of());
   }

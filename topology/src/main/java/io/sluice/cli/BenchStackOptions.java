@@ -57,6 +57,15 @@ final class BenchStackOptions {
   boolean http2;
 
   @Option(
+      names = "--limits",
+      defaultValue = "off",
+      description =
+          "Embedded gateway: on puts the tenant admission stage in, with limits on the bench tenant"
+              + " (rpm, tpm, max_parallel, budget) too high to refuse anything, so every request"
+              + " pays the stage's hop and bookkeeping; off (default ${DEFAULT-VALUE}): no stage.")
+  String limits;
+
+  @Option(
       names = "--kafka-property",
       paramLabel = "KEY=VALUE",
       description =
@@ -68,6 +77,22 @@ final class BenchStackOptions {
     return commitIntervalOption != null
         ? commitIntervalOption
         : SluiceConfig.KafkaSection.defaultCommitIntervalMs(guarantee);
+  }
+
+  /** The config's {@code admission} and {@code tenants} sections for {@link #limits}. */
+  String limitsYaml() {
+    if (!"on".equals(limits)) {
+      // off, or a wrong value the config's validator refuses (exit 2, naming admission.limits)
+      return "admission: {limits: " + quoted(limits) + "}\n";
+    }
+    return "admission: {limits: \"on\"}\n"
+        + "tenants:\n"
+        + "  bench: {rpm: 1000000000, tpm: 1000000000000, max_parallel: 1000000,"
+        + " budget_usd: 1000000000, budget_period: month}\n";
+  }
+
+  private static String quoted(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
   String providerHttp() {

@@ -150,6 +150,7 @@ final class ConfigValidator {
     require(c.http().port() >= 0 && c.http().port() <= 65535, p + "http.port must be 0-65535");
     FrontDoorValidator.validate(c, p);
     KeysSection.validate(c.keys(), p);
+    LimitsValidator.validate(c, p);
   }
 
   private static void requireUrl(String url, String key) {

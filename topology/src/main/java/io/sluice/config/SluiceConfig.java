@@ -25,7 +25,8 @@ public record SluiceConfig(
     RoutingSection routing,
     FrontDoorSection frontDoor,
     DispatchSection dispatch,
-    KeysSection keys) {
+    KeysSection keys,
+    AdmissionSection admission) {
 
   public SluiceConfig {
     kafka =
@@ -43,12 +44,66 @@ public record SluiceConfig(
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
     dispatch = dispatch != null ? dispatch : new DispatchSection(null, null);
     keys = keys != null ? keys : new KeysSection(null);
+    admission = admission != null ? admission : AdmissionSection.defaults();
+  }
+
+  /** As above, with the default {@code keys:} and {@code admission:} sections. */
+  public SluiceConfig(
+      KafkaSection kafka,
+      SchemaRegistrySection schemaRegistry,
+      TopicsSection topics,
+      Map<String, ProviderConfig> providers,
+      Map<String, ModelConfig> models,
+      CacheSection cache,
+      ToolsSection tools,
+      Map<String, TenantConfig> tenants,
+      HttpSection http,
+      SessionsSection sessions,
+      TracingSection tracing,
+      RoutingSection routing,
+      FrontDoorSection frontDoor,
+      DispatchSection dispatch) {
+    this(
+        kafka,
+        schemaRegistry,
+        topics,
+        providers,
+        models,
+        cache,
+        tools,
+        tenants,
+        http,
+        sessions,
+        tracing,
+        routing,
+        frontDoor,
+        dispatch,
+        null,
+        null);
+  }
+
+  /**
+   * True when the tenant admission stage is in the topology: {@code admission.limits} on, or auto
+   * with a tenant that has a limit or with virtual keys in use (the front door's {@code auth: keys}
+   * or {@code keys.kafka_header: check}), since a key created later may carry limits and the stage
+   * cannot be added without a restart.
+   */
+  public boolean admissionEnabled() {
+    return switch (admission.limits()) {
+      case AdmissionSection.ON -> true;
+      case AdmissionSection.OFF -> false;
+      default ->
+          (tenants != null && tenants.values().stream().anyMatch(TenantConfig::hasLimits))
+              || keys.checkHeader()
+              || (frontDoor != null && "keys".equals(frontDoor.auth()));
+    };
   }
 
   /** A config with every default (no providers, no models). */
   public static SluiceConfig defaults() {
     return new SluiceConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
   }
 
   /** {@code kafka:} the cluster and how the app uses it. */
@@ -221,15 +276,50 @@ public record SluiceConfig(
    * {@code tenants.<id>:} which models a tenant may use ({@code *} for all), and the SHA-256 hex of
    * the API keys that name it at the front door ({@code front_door.auth: keys}).
    */
-  public record TenantConfig(List<String> models, List<String> apiKeys) {
+  public record TenantConfig(
+      List<String> models,
+      List<String> apiKeys,
+      Long rpm,
+      Long tpm,
+      Integer maxParallel,
+      Double budgetUsd,
+      String budgetPeriod) {
+    /** The periods a budget can have: a UTC calendar day or month. */
+    public static final java.util.Set<String> PERIODS = java.util.Set.of("day", "month");
+
     public TenantConfig {
       models = models != null ? List.copyOf(models) : List.of("*");
       apiKeys = apiKeys != null ? List.copyOf(apiKeys) : List.of();
+      budgetPeriod = budgetPeriod != null || budgetUsd == null ? budgetPeriod : "month";
+    }
+
+    /** A tenant without limits. */
+    public TenantConfig(List<String> models, List<String> apiKeys) {
+      this(models, apiKeys, null, null, null, null, null);
+    }
+
+    /** True when any of rpm, tpm, max_parallel or budget_usd is set. */
+    public boolean hasLimits() {
+      return rpm != null || tpm != null || maxParallel != null || budgetUsd != null;
     }
 
     @Override
     public String toString() {
-      return "TenantConfig[models=" + models + ", apiKeys=" + apiKeys.size() + " hashes]";
+      return "TenantConfig[models="
+          + models
+          + ", apiKeys="
+          + apiKeys.size()
+          + " hashes, rpm="
+          + rpm
+          + ", tpm="
+          + tpm
+          + ", maxParallel="
+          + maxParallel
+          + ", budgetUsd="
+          + budgetUsd
+          + ", budgetPeriod="
+          + budgetPeriod
+          + "]";
     }
   }
 

@@ -130,6 +130,7 @@ final class Answers {
       d.emit(r.getSessionId(), SessionOutput.ReplyOut.to(reply, response));
     }
     repeats.remember(response, now, d);
+    d.emit(tenantKey(r.getTenantId()), new SessionOutput.ReleaseOut(id));
     metrics.response(
         r.getModel(),
         response.getProvider(),
@@ -142,6 +143,11 @@ final class Answers {
     if (ok && r.getUseHistory()) {
       conversation.addTurn(r, response, now, d);
     }
+  }
+
+  /** The key of a release: the tenant id, "" for none (admission keys requests the same way). */
+  static String tenantKey(String tenant) {
+    return tenant == null ? "" : tenant;
   }
 
   /** The Response before its size bound: usage, cost and attempts summed over every round. */

@@ -1,5 +1,6 @@
 package io.sluice.topology;
 
+import io.sluice.admission.AdmissionSettings;
 import io.sluice.events.Request;
 import io.sluice.events.ToolResult;
 import io.sluice.internal.Completion;
@@ -34,8 +35,11 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                     └─► cache
  * </pre>
  *
- * Ingest has a store of its own, {@code ingest-awaiting-schema}: requests held while the registry
- * is asked for a schema id the gateway has not seen.
+ * With limits, the accepted requests pass the tenant admission stage on their way to the session
+ * processor, and its refusals join ingest's rejections (see {@link AdmissionStage}).
+ *
+ * <p>Ingest has a store of its own, {@code ingest-awaiting-schema}: requests held while the
+ * registry is asked for a schema id the gateway has not seen.
  */
 public final class GatewayTopology {
   private GatewayTopology() {}
@@ -63,6 +67,7 @@ public final class GatewayTopology {
     serdes.toolResult().register(t.toolResults());
     String internal = applicationId + "-";
     serdes.request().register(internal + REKEYED + "-repartition");
+    serdes.request().register(internal + AdmissionStage.BY_TENANT + "-repartition");
     serdes.session().register(internal + SessionProcessorSupplier.SESSIONS + "-changelog");
     serdes.pending().register(internal + SessionProcessorSupplier.PENDING + "-changelog");
     // the answered requests of the idempotency window: Responses, with the Response schema
@@ -72,6 +77,14 @@ public final class GatewayTopology {
   }
 
   public static Topology build(TopologySpec spec) {
+    return build(spec, AdmissionSettings.OFF);
+  }
+
+  /**
+   * The topology with the tenant admission stage between ingest and the session processor when
+   * {@code admission} is enabled ({@link AdmissionStage}); without it, exactly as before.
+   */
+  public static Topology build(TopologySpec spec, AdmissionSettings admission) {
     TopologySpec.Topics t = spec.topics();
     EventSerdes serdes = spec.serdes();
     StreamsBuilder builder = new StreamsBuilder();
@@ -118,6 +131,30 @@ public final class GatewayTopology {
             Named.as("dead-letter-bytes"))
         .to(t.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq-sink"));
     KStream<String, IngestOutcome> rejected = routes.get("ingest-rejected");
+    KStream<String, Request> keyed =
+        routes
+            .get("ingest-keyed")
+            .mapValues(v -> ((IngestOutcome.Accepted) v).request(), Named.as("keyed-request"));
+    KStream<String, Request> sessionRequests;
+    if (admission.enabled()) {
+      KStream<String, Request> accepted =
+          keyed.merge(
+              routes
+                  .get("ingest-rekey")
+                  .mapValues(
+                      v -> ((IngestOutcome.Accepted) v).request(), Named.as("rekey-request")),
+              Named.as("accepted-merge"));
+      AdmissionStage.Wired stage = AdmissionStage.wire(builder, accepted, spec, admission);
+      rejected = rejected.merge(stage.refused(), Named.as("rejected-merge"));
+      sessionRequests = stage.admitted();
+    } else {
+      KStream<String, Request> rekeyed =
+          routes
+              .get("ingest-rekey")
+              .mapValues(v -> ((IngestOutcome.Accepted) v).request(), Named.as("rekey-request"))
+              .repartition(Repartitioned.with(Serdes.String(), serdes.request()).withName(REKEYED));
+      sessionRequests = keyed.merge(rekeyed, Named.as("requests-merge"));
+    }
     rejected
         .mapValues(v -> ((IngestOutcome.Rejected) v).response(), Named.as("rejected-response"))
         .to(
@@ -135,19 +172,9 @@ public final class GatewayTopology {
                 },
                 Named.as("rejected-reply"));
 
-    KStream<String, Request> keyed =
-        routes
-            .get("ingest-keyed")
-            .mapValues(v -> ((IngestOutcome.Accepted) v).request(), Named.as("keyed-request"));
-    KStream<String, Request> rekeyed =
-        routes
-            .get("ingest-rekey")
-            .mapValues(v -> ((IngestOutcome.Accepted) v).request(), Named.as("rekey-request"))
-            .repartition(Repartitioned.with(Serdes.String(), serdes.request()).withName(REKEYED));
     KStream<String, SessionInput> requests =
-        keyed
-            .merge(rekeyed, Named.as("requests-merge"))
-            .mapValues(r -> (SessionInput) new SessionInput.RequestIn(r), Named.as("request-in"));
+        sessionRequests.mapValues(
+            r -> (SessionInput) new SessionInput.RequestIn(r), Named.as("request-in"));
     KStream<String, SessionInput> completions =
         builder.stream(
                 t.completions(),
@@ -190,6 +217,7 @@ public final class GatewayTopology {
             .branch((k, v) -> v instanceof SessionOutput.UsageOut, Branched.as("usage"))
             .branch((k, v) -> v instanceof SessionOutput.ToolCallOut, Branched.as("tool-call"))
             .branch((k, v) -> v instanceof SessionOutput.ToolResultOut, Branched.as("tool-result"))
+            .branch((k, v) -> v instanceof SessionOutput.ReleaseOut, Branched.as("release"))
             .defaultBranch(Branched.as("cache"));
     out.get("out-response")
         .mapValues(v -> ((SessionOutput.ResponseOut) v).response(), Named.as("response-value"))
@@ -221,6 +249,9 @@ public final class GatewayTopology {
         .to(
             t.toolResults(),
             Produced.with(Serdes.String(), serdes.toolResult()).withName("tool-results-sink"));
+    if (admission.enabled()) {
+      AdmissionStage.releases(out.get("out-release"), admission);
+    }
     out.get("out-cache")
         .mapValues(v -> ((SessionOutput.CacheOut) v).response(), Named.as("cache-value"))
         .to(t.cache(), Produced.with(Serdes.String(), serdes.response()).withName("cache-sink"));

@@ -123,5 +123,7 @@ final class Idempotency {
     if (reply != null) {
       d.emit(again.getSessionId(), SessionOutput.ReplyOut.to(reply, again));
     }
+    // admission may have counted the repeat as a new request: its slot is free again
+    d.emit(Answers.tenantKey(r.getTenantId()), new SessionOutput.ReleaseOut(r.getRequestId()));
   }
 }

@@ -35,6 +35,12 @@ sealed interface SessionOutput {
   record ToolResultOut(ToolResult result) implements SessionOutput {}
 
   /**
+   * To the admission stage's releases topic, keyed by tenant_id ("" for none): the request is
+   * answered, its parallel slot is free. Left unconnected when the topology has no admission stage.
+   */
+  record ReleaseOut(String requestId) implements SessionOutput {}
+
+  /**
    * To the compacted cache topic, keyed by the cache key: an entry, or with a null response a
    * tombstone that deletes an expired one.
    */

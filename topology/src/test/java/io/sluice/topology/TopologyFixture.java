@@ -52,6 +52,7 @@ final class TopologyFixture implements AutoCloseable {
   final EventSerdes serdes;
   final TopologySpec.Topics topics;
   final TopologyTestDriver driver;
+  final io.sluice.admission.AdmissionSettings admission;
   final TestInputTopic<byte[], byte[]> requests;
   final TestInputTopic<String, Completion> completions;
   final TestOutputTopic<String, Response> responses;
@@ -89,12 +90,21 @@ final class TopologyFixture implements AutoCloseable {
 
   /** The fixture with these virtual keys at ingest. */
   TopologyFixture(KeySettings keys) {
-    this(CONFIG, SETTINGS, CatalogSchemaRegistry.bundled(), d -> d, keys);
+    this(CONFIG, SETTINGS, CatalogSchemaRegistry.bundled(), d -> d, keys, null);
   }
 
   /** The fixture on {@code registry}, with these virtual keys at ingest. */
   TopologyFixture(SchemaRegistry registry, KeySettings keys) {
-    this(CONFIG, SETTINGS, registry, d -> d, keys);
+    this(CONFIG, SETTINGS, registry, d -> d, keys, null);
+  }
+
+  /**
+   * The fixture with the tenant admission stage as {@code yaml} configures it ({@code
+   * admission.limits}, {@code tenants.<id>} limits), with {@code keys} as the keys' limits.
+   */
+  static TopologyFixture withAdmission(String yaml, io.sluice.admission.KeyLimits keys) {
+    return new TopologyFixture(
+        yaml, SETTINGS, CatalogSchemaRegistry.bundled(), d -> d, KeySettings.none(), keys);
   }
 
   /** The fixture whose topology is given the dispatcher {@code over} makes of the recording one. */
@@ -110,7 +120,7 @@ final class TopologyFixture implements AutoCloseable {
       SessionSettings settings,
       SchemaRegistry registry,
       java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over) {
-    this(yaml, settings, registry, over, KeySettings.none());
+    this(yaml, settings, registry, over, KeySettings.none(), null);
   }
 
   private TopologyFixture(
@@ -118,7 +128,8 @@ final class TopologyFixture implements AutoCloseable {
       SessionSettings settings,
       SchemaRegistry registry,
       java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over,
-      KeySettings keys) {
+      KeySettings keys,
+      io.sluice.admission.KeyLimits keyLimits) {
     io.sluice.dispatch.Dispatcher given = over.apply(dispatcher);
     serdes = EventSerdes.of(registry);
     SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
@@ -143,7 +154,11 @@ final class TopologyFixture implements AutoCloseable {
     // a directory of its own: the default (/tmp/kafka-streams/sluice-test) is shared by every
     // build on the machine, and two drivers opening the same RocksDB store collide
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(GatewayTopology.build(spec), props, START);
+    admission =
+        keyLimits == null
+            ? io.sluice.admission.AdmissionSettings.OFF
+            : io.sluice.admission.AdmissionSettings.from(config, keyLimits, 1);
+    driver = new TopologyTestDriver(GatewayTopology.build(spec, admission), props, START);
     requests =
         driver.createInputTopic(
             topics.requests(),

@@ -66,8 +66,9 @@ public final class Statuses {
       case "unknown_model" -> new WireError(404, code, message, "model", null);
       case "cache_miss" -> new WireError(404, code, message, null, null);
       case "request_too_large" -> new WireError(413, code, message, null, null);
-      case "rate_limited" -> new WireError(429, code, message, null, DEFAULT_RETRY_AFTER_S);
-      case "budget_exceeded" -> new WireError(429, code, message, null, null);
+      case "rate_limited" ->
+          new WireError(429, code, message, null, retryAfterSeconds(e, DEFAULT_RETRY_AFTER_S));
+      case "budget_exceeded" -> new WireError(429, code, message, null, retryAfterSeconds(e, null));
       case "timeout" -> new WireError(504, code, message, null, null);
       case "internal_error" -> new WireError(500, code, message, null, null);
       case "provider_error",
@@ -83,6 +84,18 @@ public final class Statuses {
       default ->
           new WireError(refused ? 400 : e.getRetryable() ? 502 : 500, code, message, null, null);
     };
+  }
+
+  /**
+   * {@code Retry-After} in whole seconds from the error's {@code retry_after_ms}, rounded up (so a
+   * client that waits that long is never early); {@code fallback} when the error names no wait.
+   */
+  static Long retryAfterSeconds(ErrorInfo e, Long fallback) {
+    Long ms = e.getRetryAfterMs();
+    if (ms == null || ms < 0) {
+      return fallback;
+    }
+    return Math.max(1, (ms + 999) / 1000);
   }
 
   /**

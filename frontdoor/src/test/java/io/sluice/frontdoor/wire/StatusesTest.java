@@ -61,6 +61,33 @@ class StatusesTest {
     assertThat(e.retryAfterSeconds()).isEqualTo(1L);
   }
 
+  @ParameterizedTest(name = "{0} after {1} ms -> Retry-After {2}")
+  @CsvSource({
+    "rate_limited, 1, 1",
+    "rate_limited, 1000, 1",
+    "rate_limited, 1001, 2",
+    "rate_limited, 42500, 43",
+    "budget_exceeded, 3600000, 3600"
+  })
+  void shouldRoundTheAdmissionsRetryTimeUpToWholeSeconds(String code, long ms, long seconds) {
+    // Given a request refused at admission with a retry time in milliseconds
+    Response r = failed(ResponseStatus.REJECTED, code, "over the tenant's limit", null);
+    r.setError(new ErrorInfo(code, "over the tenant's limit", false, null, ms));
+
+    // When mapped; Then 429 with Retry-After in seconds, rounded up
+    WireError e = Statuses.of(r);
+    assertThat(e.status()).isEqualTo(429);
+    assertThat(e.retryAfterSeconds()).isEqualTo(seconds);
+  }
+
+  @Test
+  void shouldSendNoRetryAfterForABudgetWithoutARetryTime() {
+    // Given a budget refusal naming no wait; When mapped; Then 429 without Retry-After
+    WireError e = Statuses.of(failed(ResponseStatus.REJECTED, "budget_exceeded", "spent", null));
+    assertThat(e.status()).isEqualTo(429);
+    assertThat(e.retryAfterSeconds()).isNull();
+  }
+
   @Test
   void shouldTreatARetryableUnknownFailureAsAProviderError() {
     // Given an unknown code marked retryable; When mapped; Then 502
