@@ -20,8 +20,11 @@ import io.sluice.dispatch.KafkaChunkSink;
 import io.sluice.dispatch.KafkaCompletionSink;
 import io.sluice.http.AdminHttpServer;
 import io.sluice.http.HealthCheck;
+import io.sluice.liveconfig.ConfigInForce;
+import io.sluice.liveconfig.ConfigReader;
+import io.sluice.liveconfig.ConfigTopic;
+import io.sluice.liveconfig.InForce;
 import io.sluice.metrics.GatewayMetrics;
-import io.sluice.routing.ModelCatalog;
 import io.sluice.routing.Router;
 import io.sluice.routing.RoutingSettings;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
@@ -68,6 +71,9 @@ public final class SluiceApp implements AutoCloseable {
   private final SchemaRegistry schemas;
   private final ToolBridge bridge;
   private final BrokerWatchdog watchdog;
+  private final ConfigInForce live;
+  private final ConfigReader configReader;
+  private final LiveDispatch liveDispatch;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Throwable fatal;
 
@@ -84,7 +90,13 @@ public final class SluiceApp implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
     StateGuard guard = StateGuard.connect(clientProps, config, metrics);
-    this.providers = Providers.from(config);
+    // live configuration: the config topic's latest version, else the file (io.sluice.liveconfig)
+    this.live = ConfigInForce.startingWith(config);
+    this.configReader =
+        ConfigReader.start(
+            live, clientProps, ConfigTopic.name(config), registry, Duration.ofSeconds(15));
+    InForce start = live.current();
+    this.providers = Providers.from(start.config());
     Properties completionProps = new Properties();
     completionProps.putAll(clientProps);
     KafkaLimits.applyToProducer(completionProps, RecordLimits.from(config));
@@ -103,28 +115,29 @@ public final class SluiceApp implements AutoCloseable {
             config.dispatch().chunkBufferBytes(),
             List.of(topics.replies()),
             metrics);
-    ModelCatalog models = ModelCatalog.from(config);
-    RoutingSettings routing = RoutingSettings.from(config.routing());
+    RoutingSettings routing = start.routing();
+    Router router = new Router(routing);
     this.dispatcher =
         new HttpDispatcher(
-            models,
-            new Router(routing),
+            start.models(),
+            router,
             providers.clients(),
-            Providers.maxConcurrency(config),
+            Providers.maxConcurrency(start.config()),
             new BoundedCompletionSink(completions, RecordLimits.from(config), metrics),
             chunks,
             100_000,
             routing,
             metrics,
             Clock.systemUTC());
+    this.liveDispatch = LiveDispatch.follow(live, start, providers, dispatcher, router);
     TopologySpec spec =
         new TopologySpec(
             topics,
             serdes,
-            models,
-            config.tenants() == null ? Map.of() : config.tenants(),
-            sessionSettings(config),
-            cacheSettings(config),
+            live.models(),
+            live.tenants(),
+            sessionSettings(start.config()),
+            live.cache(),
             toolSettings(config),
             metrics,
             () -> dispatcher,
@@ -271,6 +284,11 @@ public final class SluiceApp implements AutoCloseable {
     return registry;
   }
 
+  /** The config in force on this instance (live configuration). */
+  public ConfigInForce configInForce() {
+    return live;
+  }
+
   /**
    * Entries in this instance's copy of the response cache, counted up to {@code limit} (a
    * diagnostic: it walks the store); 0 while the cache is disabled or the store is not ready.
@@ -315,6 +333,8 @@ public final class SluiceApp implements AutoCloseable {
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
     watchdog.close();
+    configReader.close();
+    liveDispatch.close();
     dispatcher.close();
     completions.close();
     chunks.close();

@@ -44,7 +44,11 @@ final class ConfigYaml {
 
   /** Parses and validates config text; {@code source} names it in errors. */
   static SluiceConfig parse(String text, String source, Map<String, String> env) {
-    String substituted = EnvSubstitution.apply(text, env, source);
+    return parseSubstituted(EnvSubstitution.apply(text, env, source), source);
+  }
+
+  /** Parses and validates config text whose environment references are already replaced. */
+  static SluiceConfig parseSubstituted(String substituted, String source) {
     if (substituted.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
       SluiceConfig empty = SluiceConfig.defaults();
       ConfigValidator.validate(empty, source);
@@ -75,7 +79,11 @@ final class ConfigYaml {
     if (config == null) {
       config = SluiceConfig.defaults();
     }
-    ConfigValidator.validate(config, source);
+    try {
+      ConfigValidator.validate(config, source);
+    } catch (ConfigException e) {
+      throw new ConfigException(KeyLines.of(substituted).withLine(e.getMessage(), source), e);
+    }
     return config;
   }
 
