@@ -45,7 +45,8 @@ final class KeyLines {
           case START_OBJECT, START_ARRAY -> {
             String element = element(path, arrayIndex, pendingField, p, lines);
             path.push(element);
-            arrayIndex.push(t == JsonToken.START_ARRAY ? new int[] {0} : null);
+            // -1: an object's values are named by their keys (ArrayDeque holds no nulls)
+            arrayIndex.push(new int[] {t == JsonToken.START_ARRAY ? 0 : -1});
             pendingField = null;
           }
           case END_OBJECT, END_ARRAY -> {
@@ -76,7 +77,7 @@ final class KeyLines {
       return field;
     }
     int[] index = arrayIndex.isEmpty() ? null : arrayIndex.peek();
-    if (index == null) {
+    if (index == null || index[0] < 0) {
       return "";
     }
     String name = "[" + index[0]++ + "]";
