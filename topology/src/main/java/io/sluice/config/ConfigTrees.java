@@ -83,7 +83,7 @@ public final class ConfigTrees {
   public static SluiceConfig validate(ObjectNode tree, String source) {
     try {
       // through text, so that unknown keys and wrong types get the file's own messages
-      return ConfigYaml.parseSubstituted(YAML.writeValueAsString(tree), source);
+      return ConfigYaml.parseSubstituted(YAML.writeValueAsString(tree), source, false);
     } catch (JsonProcessingException e) {
       throw new ConfigException(source + ": cannot be written as YAML: " + e.getOriginalMessage());
     }

@@ -85,11 +85,11 @@ public final class ConfigReader implements AutoCloseable {
           if (end < 0) {
             end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(5)).get(partition);
           }
-          for (var r : consumer.poll(POLL)) {
-            follower.offer(r.value(), r.offset());
-          }
           if (caughtUp.getCount() > 0 && consumer.position(partition) >= end) {
             caughtUp.countDown();
+          }
+          for (var r : consumer.poll(POLL)) {
+            follower.offer(r.value(), r.offset());
           }
         } catch (WakeupException e) {
           throw e;
