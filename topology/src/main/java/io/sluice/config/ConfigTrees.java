@@ -61,19 +61,32 @@ public final class ConfigTrees {
    * it.
    */
   public static JsonNode substitute(JsonNode tree, Map<String, String> env, String source) {
+    return substitute(tree, env, source, "");
+  }
+
+  private static JsonNode substitute(
+      JsonNode tree, Map<String, String> env, String source, String path) {
     if (tree.isTextual()) {
-      return TextNode.valueOf(EnvSubstitution.apply(tree.textValue(), env, source));
+      try {
+        return TextNode.valueOf(EnvSubstitution.apply(tree.textValue(), env, source));
+      } catch (ConfigException e) {
+        // name the key rather than a line of the one value
+        String m = e.getMessage();
+        int at = m.indexOf(": environment variable");
+        throw new ConfigException(source + ": " + path + (at < 0 ? ": " + m : m.substring(at)), e);
+      }
     }
     JsonNode copy = tree.deepCopy();
     if (copy.isObject()) {
       ObjectNode o = (ObjectNode) copy;
       for (Map.Entry<String, JsonNode> e : o.properties()) {
-        e.setValue(substitute(e.getValue(), env, source));
+        String key = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+        e.setValue(substitute(e.getValue(), env, source, key));
       }
     } else if (copy.isArray()) {
       ArrayNode a = (ArrayNode) copy;
       for (int i = 0; i < a.size(); i++) {
-        a.set(i, substitute(a.get(i), env, source));
+        a.set(i, substitute(a.get(i), env, source, path + "[" + i + "]"));
       }
     }
     return copy;

@@ -37,8 +37,10 @@ public final class VersionApplier {
         throw new ConfigException(
             source + ": section '" + e.getKey() + "' is not one live configuration sets");
       }
-      merged.set(e.getKey(), ConfigTrees.substitute(e.getValue(), env, source));
     }
+    ConfigTrees.substitute(v.sections(), env, source)
+        .properties()
+        .forEach(e -> merged.set(e.getKey(), e.getValue()));
     SluiceConfig next = ConfigTrees.validate(merged, source);
     if (next.cache().enabled() && !bootstrap.cache().enabled()) {
       throw new ConfigException(

@@ -4,6 +4,7 @@ import static io.sluice.liveconfig.LiveTestFiles.bootstrap;
 import static io.sluice.liveconfig.LiveTestFiles.twoProviders;
 import static io.sluice.liveconfig.LiveTestFiles.version;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.routing.ModelRoute;
@@ -59,6 +60,11 @@ class ConfigFollowerTest {
     assertThat(meters.counter("sluice.config.refused").count()).isEqualTo(1);
     assertThat(gauge("sluice.config.refused.version")).isEqualTo(2);
     assertThat(gauge("sluice.config.version")).isEqualTo(1);
+    assertThatThrownBy(
+            () -> VersionApplier.prepare(bootstrap(), version(2, twoProviders(0, 1)), Map.of()))
+        .hasMessage(
+            "llm.config version 2: providers.b.api_key: environment variable B_KEY is not set"
+                + " (use ${B_KEY:-default} for a default)");
   }
 
   @Test
