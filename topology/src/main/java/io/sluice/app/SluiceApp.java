@@ -1,5 +1,6 @@
 package io.sluice.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -20,6 +21,8 @@ import io.sluice.dispatch.KafkaChunkSink;
 import io.sluice.dispatch.KafkaCompletionSink;
 import io.sluice.http.AdminHttpServer;
 import io.sluice.http.HealthCheck;
+import io.sluice.keys.KeyLookup;
+import io.sluice.keys.KeysReader;
 import io.sluice.liveconfig.ConfigInForce;
 import io.sluice.liveconfig.ConfigReader;
 import io.sluice.liveconfig.ConfigTopic;
@@ -30,10 +33,12 @@ import io.sluice.routing.RoutingSettings;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.SchemaRegistry;
+import io.sluice.singleflight.SingleFlight;
 import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
 import io.sluice.topology.GatewayTopology;
+import io.sluice.topology.KeySettings;
 import io.sluice.topology.RequestLimits;
 import io.sluice.topology.SessionSettings;
 import io.sluice.topology.ToolSettings;
@@ -74,6 +79,7 @@ public final class SluiceApp implements AutoCloseable {
   private final ConfigInForce live;
   private final ConfigReader configReader;
   private final LiveDispatch liveDispatch;
+  private final KeysReader keys;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Throwable fatal;
 
@@ -89,6 +95,7 @@ public final class SluiceApp implements AutoCloseable {
 
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
+    this.keys = VirtualKeys.start(clientProps, config, registry);
     StateGuard guard = StateGuard.connect(clientProps, config, metrics);
     // live configuration: the config topic's latest version, else the file (io.sluice.liveconfig)
     this.live = ConfigInForce.startingWith(config);
@@ -117,18 +124,23 @@ public final class SluiceApp implements AutoCloseable {
             metrics);
     RoutingSettings routing = start.routing();
     Router router = new Router(routing);
-    this.dispatcher =
-        new HttpDispatcher(
-            start.models(),
-            router,
-            providers.clients(),
-            Providers.maxConcurrency(start.config()),
+    // single-flight in front of the dispatcher: identical cacheable calls in flight share one
+    SingleFlight<HttpDispatcher> flights =
+        new SingleFlight<>(
             new BoundedCompletionSink(completions, RecordLimits.from(config), metrics),
-            chunks,
-            100_000,
-            routing,
-            metrics,
-            Clock.systemUTC());
+            sink ->
+                new HttpDispatcher(
+                    start.models(),
+                    router,
+                    providers.clients(),
+                    Providers.maxConcurrency(start.config()),
+                    sink,
+                    chunks,
+                    100_000,
+                    routing,
+                    metrics,
+                    Clock.systemUTC()));
+    this.dispatcher = flights.delegate();
     this.liveDispatch = LiveDispatch.follow(live, start, providers, dispatcher, router);
     TopologySpec spec =
         new TopologySpec(
@@ -140,9 +152,10 @@ public final class SluiceApp implements AutoCloseable {
             live.cache(),
             toolSettings(config),
             metrics,
-            () -> dispatcher,
+            () -> flights,
             RecordLimits.from(config),
-            requestLimits(config));
+            requestLimits(config),
+            new KeySettings(keys, config.keys().checkHeader()));
     Properties streamsProps = StreamsProperties.of(config);
     ErrorHandling.install(streamsProps, metrics, topics.dlq());
     streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());
@@ -171,6 +184,9 @@ public final class SluiceApp implements AutoCloseable {
         .register(registry);
     Gauge.builder("sluice.dispatch.queued", dispatcher, HttpDispatcher::queued)
         .description("requests waiting for a provider lane")
+        .register(registry);
+    FunctionCounter.builder("sluice.single.flight.shared", flights, SingleFlight::shared)
+        .description("requests answered by another identical request's provider call")
         .register(registry);
     this.watchdog =
         new BrokerWatchdog(
@@ -289,6 +305,11 @@ public final class SluiceApp implements AutoCloseable {
     return live;
   }
 
+  /** This instance's virtual keys (in memory; {@code byId} gives a key's limits). */
+  public KeyLookup keys() {
+    return keys;
+  }
+
   /**
    * Entries in this instance's copy of the response cache, counted up to {@code limit} (a
    * diagnostic: it walks the store); 0 while the cache is disabled or the store is not ready.
@@ -341,6 +362,7 @@ public final class SluiceApp implements AutoCloseable {
     admin.close();
     providers.close();
     schemas.close();
+    keys.close();
     stopped.countDown();
   }
 }

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       DlqCommand.class,
       ConfigCommand.class,
+      KeysCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SluiceCli implements Runnable {

@@ -24,7 +24,8 @@ public record SluiceConfig(
     TracingSection tracing,
     RoutingSection routing,
     FrontDoorSection frontDoor,
-    DispatchSection dispatch) {
+    DispatchSection dispatch,
+    KeysSection keys) {
 
   public SluiceConfig {
     kafka =
@@ -41,12 +42,13 @@ public record SluiceConfig(
     tracing = tracing != null ? tracing : new TracingSection(null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
     dispatch = dispatch != null ? dispatch : new DispatchSection(null, null);
+    keys = keys != null ? keys : new KeysSection(null);
   }
 
   /** A config with every default (no providers, no models). */
   public static SluiceConfig defaults() {
     return new SluiceConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** {@code kafka:} the cluster and how the app uses it. */
@@ -323,6 +325,7 @@ public record SluiceConfig(
     names.put("cache", or(t.cache(), t.prefix() + "cache"));
     names.put("completions", or(t.completions(), kafka.applicationId() + "-completions"));
     names.put("replies", or(t.replies(), t.prefix() + "replies"));
+    names.put("keys", t.prefix() + "keys");
     return names;
   }
 

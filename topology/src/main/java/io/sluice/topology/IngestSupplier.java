@@ -74,14 +74,17 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
   private final IngestBounds bounds;
   private final GatewayMetrics metrics;
   private final ReplyTopics replyTopics;
+  private final IngestKeys keys;
 
   IngestSupplier(
       ConfluentAvroSerde<Request> requests,
       RequestValidator validator,
       IngestBounds bounds,
       GatewayMetrics metrics,
-      ReplyTopics replyTopics) {
+      ReplyTopics replyTopics,
+      KeySettings keys) {
     this.replyTopics = replyTopics;
+    this.keys = new IngestKeys(keys);
     this.requests = requests;
     this.validator = validator;
     this.bounds = bounds;
@@ -157,6 +160,8 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+      // first: a key in a header must not be held, dead-lettered or forwarded
+      keys.screen(record.headers());
       if (next == head) {
         CompletableFuture<Void> ready = requests.prefetch(record.value());
         if (ready.isDone() && !ready.isCompletedExceptionally()) {
@@ -251,6 +256,7 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
           parked != null
               ? parked.topic()
               : context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
+      String keyVerdict = IngestKeys.verdict(record.headers());
       Request request;
       try {
         request = requests.deserialize(topic, record.value());
@@ -263,7 +269,10 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
             record, parked, "empty_value", "the record has no value (a tombstone), not a Request");
         return;
       }
-      var rejection = validator.validate(request);
+      var rejection = keys.admit(request, keyVerdict);
+      if (rejection.isEmpty()) {
+        rejection = validator.validate(request);
+      }
       if (rejection.isEmpty()) {
         rejection = bounds.tooLarge(request, record.headers());
       }

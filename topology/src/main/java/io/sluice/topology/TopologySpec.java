@@ -25,7 +25,36 @@ public record TopologySpec(
     GatewayMetrics metrics,
     Supplier<Dispatcher> dispatcher,
     RecordLimits limits,
-    RequestLimits requestLimits) {
+    RequestLimits requestLimits,
+    KeySettings keys) {
+
+  /** A spec without virtual keys. */
+  public TopologySpec(
+      Topics topics,
+      EventSerdes serdes,
+      ModelCatalog models,
+      Map<String, SluiceConfig.TenantConfig> tenants,
+      SessionSettings sessions,
+      CacheSettings cache,
+      ToolSettings tools,
+      GatewayMetrics metrics,
+      Supplier<Dispatcher> dispatcher,
+      RecordLimits limits,
+      RequestLimits requestLimits) {
+    this(
+        topics,
+        serdes,
+        models,
+        tenants,
+        sessions,
+        cache,
+        tools,
+        metrics,
+        dispatcher,
+        limits,
+        requestLimits,
+        KeySettings.none());
+  }
 
   /** A spec with the default request limits. */
   public TopologySpec(
