@@ -43,11 +43,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Live configuration under load: while requests flow at a steady 200/s (the issue asks 1,000/s;
  * this shared 2-core machine runs broker, gateway, simulators and load together, so the rate is one
- * that holds here), {@code sluice config apply} changes a deployment's weight and adds a fallback.
+ * that holds here; {@code -Dsluice.it.live.rate=1000} asks for more), {@code sluice config apply}
+ * changes a deployment's weight and adds a fallback.
  */
 @Tag("integration")
 class LiveConfigIT {
-  private static final int RATE_PER_S = 200;
+  /** 200/s here; on a quiet machine {@code -Dsluice.it.live.rate=1000} runs the issue's rate. */
+  private static final int RATE_PER_S = Integer.getInteger("sluice.it.live.rate", 200);
 
   /** A bound on the load, whatever happens: 60 s at the rate. */
   private static final int MAX_REQUESTS = 60 * RATE_PER_S;
@@ -192,8 +194,8 @@ class LiveConfigIT {
           assertThat(app.configInForce().current().version()).isEqualTo(1);
           System.out.printf(
               "live config: version 1 in force %d ms after apply; B's share after it %.2f;"
-                  + " %d requests, all answered once%n",
-              inForceMs, shareOfB, total);
+                  + " %d requests at %d/s, all answered once%n",
+              inForceMs, shareOfB, total, RATE_PER_S);
         } finally {
           load.shutdownNow();
         }
