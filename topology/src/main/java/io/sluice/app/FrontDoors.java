@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 /**
  * The gateway's side of the front door: its settings and model list from the config file, and its
@@ -29,11 +30,24 @@ public final class FrontDoors {
   /** Starts a front door for {@code config}, whose {@code front_door} section must be set. */
   public static FrontDoor start(SluiceConfig config, SchemaRegistry schemas, MeterRegistry meters)
       throws InterruptedException {
+    return start(config, schemas, meters, () -> config);
+  }
+
+  /**
+   * Starts a front door whose model list follows the config in force (live configuration): {@code
+   * GET /v1/models} and the 404 for an unknown model read it per call.
+   */
+  public static FrontDoor start(
+      SluiceConfig config,
+      SchemaRegistry schemas,
+      MeterRegistry meters,
+      Supplier<SluiceConfig> inForce)
+      throws InterruptedException {
     return FrontDoor.start(
         settings(config),
         WireFormats.openai(),
         WireFormats.anthropic(),
-        models(config),
+        models(inForce),
         schemas,
         meters);
   }
@@ -91,10 +105,16 @@ public final class FrontDoors {
    * the tenant's {@code models} allows (none for an unknown tenant).
    */
   public static ModelList models(SluiceConfig config) {
-    List<String> all = config.models().keySet().stream().sorted().toList();
-    Map<String, SluiceConfig.TenantConfig> tenants =
-        config.tenants() == null ? Map.of() : config.tenants();
+    return models(() -> config);
+  }
+
+  /** As {@link #models(SluiceConfig)}, from the config {@code inForce} returns at each call. */
+  public static ModelList models(Supplier<SluiceConfig> inForce) {
     return tenant -> {
+      SluiceConfig config = inForce.get();
+      List<String> all = config.models().keySet().stream().sorted().toList();
+      Map<String, SluiceConfig.TenantConfig> tenants =
+          config.tenants() == null ? Map.of() : config.tenants();
       if (tenants.isEmpty()) {
         return all;
       }

@@ -41,34 +41,76 @@ public final class Providers implements AutoCloseable {
   private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
 
   private final OkHttpClient okhttp;
-  private final EventLoopGroup loop;
+  private EventLoopGroup loop;
   private final Map<String, ProviderClient> clients = new HashMap<>();
-  private final List<HttpTransport> transports = new ArrayList<>();
+  private final Map<String, SluiceConfig.ProviderConfig> configs = new HashMap<>();
+  private final Map<String, HttpTransport> transports = new HashMap<>();
+  private final List<HttpTransport> retired = new ArrayList<>();
 
   private Providers(SluiceConfig config) {
     this.okhttp = sharedOkHttp(config);
-    boolean anyNetty =
-        config.providers().values().stream().anyMatch(SluiceConfig.ProviderConfig::usesNetty);
-    this.loop =
-        anyNetty
-            ? new MultiThreadIoEventLoopGroup(
-                Math.max(1, Runtime.getRuntime().availableProcessors() / 4),
-                new DefaultThreadFactory("sluice-http", true),
-                NioIoHandler.newFactory())
-            : null;
-    config
-        .providers()
+    config.providers().forEach(this::add);
+  }
+
+  private void add(String name, SluiceConfig.ProviderConfig p) {
+    Duration timeout = Duration.ofMillis(p.timeoutMs());
+    HttpTransport t =
+        p.usesNetty()
+            ? new NettyTransport(p.baseUrl(), p.http2(), loop(), CONNECT_TIMEOUT, IDLE_TIMEOUT)
+            : new OkHttpTransport(okhttp(p, timeout));
+    transports.put(name, t);
+    configs.put(name, p);
+    clients.put(name, new ProviderClient(name, adapter(name, p), t, timeout));
+  }
+
+  private EventLoopGroup loop() {
+    if (loop == null) {
+      loop =
+          new MultiThreadIoEventLoopGroup(
+              Math.max(1, Runtime.getRuntime().availableProcessors() / 4),
+              new DefaultThreadFactory("sluice-http", true),
+              NioIoHandler.newFactory());
+    }
+    return loop;
+  }
+
+  /**
+   * Brings the clients in line with {@code next} (live configuration): a provider whose config is
+   * unchanged keeps its client (connections, HTTP/2 sessions); a new or changed one gets a new
+   * client; the ones it replaces or drops wait in {@link #takeRetired} to be closed once the calls
+   * still using them are over. Returns the clients now.
+   */
+  public synchronized Map<String, ProviderClient> update(SluiceConfig next) {
+    for (String name : List.copyOf(configs.keySet())) {
+      SluiceConfig.ProviderConfig now = next.providers().get(name);
+      if (now == null || !now.equals(configs.get(name))) {
+        retired.add(transports.remove(name));
+        configs.remove(name);
+        clients.remove(name);
+      }
+    }
+    next.providers()
         .forEach(
             (name, p) -> {
-              Duration timeout = Duration.ofMillis(p.timeoutMs());
-              HttpTransport t =
-                  p.usesNetty()
-                      ? new NettyTransport(
-                          p.baseUrl(), p.http2(), loop, CONNECT_TIMEOUT, IDLE_TIMEOUT)
-                      : new OkHttpTransport(okhttp(p, timeout));
-              transports.add(t);
-              clients.put(name, new ProviderClient(name, adapter(name, p), t, timeout));
+              if (!configs.containsKey(name)) {
+                add(name, p);
+              }
             });
+    int total = next.providers().values().stream().mapToInt(p -> p.maxConcurrency()).sum();
+    int widest =
+        next.providers().values().stream().mapToInt(p -> p.maxConcurrency()).max().orElse(5);
+    okhttp.dispatcher().setMaxRequests(Math.max(okhttp.dispatcher().getMaxRequests(), total + 16));
+    okhttp
+        .dispatcher()
+        .setMaxRequestsPerHost(Math.max(okhttp.dispatcher().getMaxRequestsPerHost(), widest + 16));
+    return Map.copyOf(clients);
+  }
+
+  /** The clients replaced so far and not yet handed out for closing; clears the list. */
+  public synchronized List<HttpTransport> takeRetired() {
+    List<HttpTransport> out = List.copyOf(retired);
+    retired.clear();
+    return out;
   }
 
   /** Builds a client per configured provider. */
@@ -76,7 +118,7 @@ public final class Providers implements AutoCloseable {
     return new Providers(config);
   }
 
-  public Map<String, ProviderClient> clients() {
+  public synchronized Map<String, ProviderClient> clients() {
     return Map.copyOf(clients);
   }
 
@@ -129,8 +171,9 @@ public final class Providers implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    transports.forEach(HttpTransport::close);
+  public synchronized void close() {
+    transports.values().forEach(HttpTransport::close);
+    retired.forEach(HttpTransport::close);
     if (loop != null) {
       loop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }

@@ -25,8 +25,11 @@ import io.sluice.http.AdminHttpServer;
 import io.sluice.http.HealthCheck;
 import io.sluice.keys.KeyLookup;
 import io.sluice.keys.KeysReader;
+import io.sluice.liveconfig.ConfigInForce;
+import io.sluice.liveconfig.ConfigReader;
+import io.sluice.liveconfig.ConfigTopic;
+import io.sluice.liveconfig.InForce;
 import io.sluice.metrics.GatewayMetrics;
-import io.sluice.routing.ModelCatalog;
 import io.sluice.routing.Router;
 import io.sluice.routing.RoutingSettings;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
@@ -75,6 +78,9 @@ public final class SluiceApp implements AutoCloseable {
   private final SchemaRegistry schemas;
   private final ToolBridge bridge;
   private final BrokerWatchdog watchdog;
+  private final ConfigInForce live;
+  private final ConfigReader configReader;
+  private final LiveDispatch liveDispatch;
   private final KeysReader keys;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Throwable fatal;
@@ -97,7 +103,13 @@ public final class SluiceApp implements AutoCloseable {
 
     GatewayMetrics metrics = new GatewayMetrics(registry);
     StateGuard guard = StateGuard.connect(clientProps, config, metrics);
-    this.providers = Providers.from(config);
+    // live configuration: the config topic's latest version, else the file (io.sluice.liveconfig)
+    this.live = ConfigInForce.startingWith(config);
+    this.configReader =
+        ConfigReader.start(
+            live, clientProps, ConfigTopic.name(config), registry, Duration.ofSeconds(15));
+    InForce start = live.current();
+    this.providers = Providers.from(start.config());
     Properties completionProps = new Properties();
     completionProps.putAll(clientProps);
     KafkaLimits.applyToProducer(completionProps, RecordLimits.from(config));
@@ -116,18 +128,18 @@ public final class SluiceApp implements AutoCloseable {
             config.dispatch().chunkBufferBytes(),
             List.of(topics.replies()),
             metrics);
-    ModelCatalog models = ModelCatalog.from(config);
-    RoutingSettings routing = RoutingSettings.from(config.routing());
+    RoutingSettings routing = start.routing();
+    Router router = new Router(routing);
     // single-flight in front of the dispatcher: identical cacheable calls in flight share one
     SingleFlight<HttpDispatcher> flights =
         new SingleFlight<>(
             new BoundedCompletionSink(completions, RecordLimits.from(config), metrics),
             sink ->
                 new HttpDispatcher(
-                    models,
-                    new Router(routing),
+                    start.models(),
+                    router,
                     providers.clients(),
-                    Providers.maxConcurrency(config),
+                    Providers.maxConcurrency(start.config()),
                     sink,
                     chunks,
                     100_000,
@@ -135,14 +147,15 @@ public final class SluiceApp implements AutoCloseable {
                     metrics,
                     Clock.systemUTC()));
     this.dispatcher = flights.delegate();
+    this.liveDispatch = LiveDispatch.follow(live, start, providers, dispatcher, router);
     TopologySpec spec =
         new TopologySpec(
             topics,
             serdes,
-            models,
-            config.tenants() == null ? Map.of() : config.tenants(),
-            sessionSettings(config),
-            cacheSettings(config),
+            live.models(),
+            live.tenants(),
+            sessionSettings(start.config()),
+            live.cache(),
             toolSettings(config),
             metrics,
             () -> flights,
@@ -300,6 +313,11 @@ public final class SluiceApp implements AutoCloseable {
     return registry;
   }
 
+  /** The config in force on this instance (live configuration). */
+  public ConfigInForce configInForce() {
+    return live;
+  }
+
   /** This instance's virtual keys (in memory; {@code byId} gives a key's limits). */
   public KeyLookup keys() {
     return keys;
@@ -349,6 +367,8 @@ public final class SluiceApp implements AutoCloseable {
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
     watchdog.close();
+    configReader.close();
+    liveDispatch.close();
     dispatcher.close();
     completions.close();
     chunks.close();

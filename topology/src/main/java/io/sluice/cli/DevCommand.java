@@ -219,7 +219,8 @@ final class DevCommand implements Callable<Integer> {
   private static FrontDoor startFrontDoor(
       SluiceConfig config, SchemaRegistry schemas, SluiceApp app) {
     try {
-      return FrontDoors.start(config, schemas, app.metrics());
+      return FrontDoors.start(
+          config, schemas, app.metrics(), () -> app.configInForce().current().config());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;

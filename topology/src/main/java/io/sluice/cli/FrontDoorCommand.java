@@ -9,8 +9,13 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.frontdoor.FrontDoor;
 import io.sluice.http.AdminHttpServer;
 import io.sluice.http.HealthCheck;
+import io.sluice.liveconfig.ConfigInForce;
+import io.sluice.liveconfig.ConfigReader;
+import io.sluice.liveconfig.ConfigTopic;
 import io.sluice.schema.registry.SchemaRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,13 +35,21 @@ final class FrontDoorCommand implements Callable<Integer> {
   Path config;
 
   @Override
+  @SuppressWarnings("try")
   public Integer call() throws Exception {
     SluiceConfig c = SluiceConfig.load(config);
     FrontDoorSection f = c.frontDoor() != null ? c.frontDoor() : FrontDoorSection.defaults();
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // live configuration: the model list follows the config topic's latest version
+    ConfigInForce live = ConfigInForce.startingWith(c);
+    Properties client = new Properties();
+    c.kafka().properties().forEach(client::setProperty);
+    client.setProperty("bootstrap.servers", c.kafka().bootstrapServers());
     try (ShutdownLatch latch = new ShutdownLatch();
+        ConfigReader reader =
+            ConfigReader.start(live, client, ConfigTopic.name(c), meters, Duration.ofSeconds(10));
         SchemaRegistry schemas = SluiceApp.schemaRegistry(c);
-        FrontDoor door = FrontDoors.start(c, schemas, meters);
+        FrontDoor door = FrontDoors.start(c, schemas, meters, () -> live.current().config());
         AdminHttpServer admin =
             AdminHttpServer.start(
                 c.http().host(),

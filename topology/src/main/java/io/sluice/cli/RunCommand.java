@@ -31,7 +31,11 @@ final class RunCommand implements Callable<Integer> {
     try (ShutdownLatch latch = new ShutdownLatch();
         SluiceApp app = SluiceApp.start(c);
         SchemaRegistry schemas = c.frontDoor() == null ? null : SluiceApp.schemaRegistry(c);
-        FrontDoor door = schemas == null ? null : FrontDoors.start(c, schemas, app.metrics())) {
+        FrontDoor door =
+            schemas == null
+                ? null
+                : FrontDoors.start(
+                    c, schemas, app.metrics(), () -> app.configInForce().current().config())) {
       System.out.println(
           "Sluice gateway running: "
               + c.kafka().bootstrapServers()

@@ -44,7 +44,14 @@ final class ConfigYaml {
 
   /** Parses and validates config text; {@code source} names it in errors. */
   static SluiceConfig parse(String text, String source, Map<String, String> env) {
-    String substituted = EnvSubstitution.apply(text, env, source);
+    return parseSubstituted(EnvSubstitution.apply(text, env, source), source, true);
+  }
+
+  /**
+   * Parses and validates config text whose environment references are already replaced; {@code
+   * lines}: whether the validator's errors name lines (not for text Sluice wrote itself).
+   */
+  static SluiceConfig parseSubstituted(String substituted, String source, boolean lines) {
     if (substituted.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
       SluiceConfig empty = SluiceConfig.defaults();
       ConfigValidator.validate(empty, source);
@@ -75,7 +82,14 @@ final class ConfigYaml {
     if (config == null) {
       config = SluiceConfig.defaults();
     }
-    ConfigValidator.validate(config, source);
+    try {
+      ConfigValidator.validate(config, source);
+    } catch (ConfigException e) {
+      if (!lines) {
+        throw e;
+      }
+      throw new ConfigException(KeyLines.of(substituted).withLine(e.getMessage(), source), e);
+    }
     return config;
   }
 

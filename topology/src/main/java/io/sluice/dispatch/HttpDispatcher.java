@@ -43,14 +43,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * CompletionRecords}.
  */
 public final class HttpDispatcher implements Dispatcher {
-  private final ModelCatalog catalog;
   private final CompletionSink sink;
   private final int maxQueued;
   private final ScheduledExecutorService timers;
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger seq = new AtomicInteger();
-  private final DispatchContext runs;
+  private final GatewayMetrics metrics;
+  private final Clock clock;
+  private final ChunkSink chunks;
+
+  /**
+   * What new jobs are routed by; swapped whole by {@link #retable}. A job reads it once, at submit,
+   * and keeps it to its end: a dispatched request finishes on the routes and clients it had.
+   */
+  private volatile DispatchContext runs;
+
   private volatile boolean closed;
 
   /** The most characters of text or tool arguments in one chunk (about 24 KiB of UTF-8 at most). */
@@ -94,12 +102,10 @@ public final class HttpDispatcher implements Dispatcher {
       RoutingSettings settings,
       GatewayMetrics metrics,
       Clock clock) {
-    this.catalog = catalog;
-    Map<String, ProviderLane> lanes = new HashMap<>();
-    clients
-        .keySet()
-        .forEach(p -> lanes.put(p, new ProviderLane(maxConcurrency.getOrDefault(p, 256), queued)));
     this.sink = sink;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.chunks = chunks;
     this.maxQueued = maxQueued;
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
@@ -109,24 +115,63 @@ public final class HttpDispatcher implements Dispatcher {
               return t;
             });
     this.runs =
-        new DispatchContext(
-            catalog,
-            router,
-            Map.copyOf(clients),
-            Map.copyOf(lanes),
-            settings,
-            metrics,
-            clock,
-            timers,
-            inFlight,
-            this::publish,
-            chunks,
-            MAX_CHUNK_CHARS);
+        context(catalog, router, clients, lanes(clients, maxConcurrency, Map.of()), settings);
+  }
+
+  /**
+   * Routes the jobs submitted from now on by {@code catalog}, through {@code clients}; jobs already
+   * submitted finish on what they had. A provider whose {@code max_concurrency} is unchanged keeps
+   * its lane (its calls in flight and its queue).
+   */
+  public void retable(
+      ModelCatalog catalog,
+      Router router,
+      Map<String, ProviderClient> clients,
+      Map<String, Integer> maxConcurrency,
+      RoutingSettings settings) {
+    synchronized (this) {
+      runs =
+          context(catalog, router, clients, lanes(clients, maxConcurrency, runs.lanes()), settings);
+    }
+  }
+
+  private Map<String, ProviderLane> lanes(
+      Map<String, ProviderClient> clients,
+      Map<String, Integer> maxConcurrency,
+      Map<String, ProviderLane> before) {
+    Map<String, ProviderLane> lanes = new HashMap<>();
+    for (String p : clients.keySet()) {
+      int limit = maxConcurrency.getOrDefault(p, 256);
+      ProviderLane old = before.get(p);
+      lanes.put(p, old != null && old.limit() == limit ? old : new ProviderLane(limit, queued));
+    }
+    return Map.copyOf(lanes);
+  }
+
+  private DispatchContext context(
+      ModelCatalog catalog,
+      Router router,
+      Map<String, ProviderClient> clients,
+      Map<String, ProviderLane> lanes,
+      RoutingSettings settings) {
     for (String alias : catalog.aliases()) {
       catalog
           .route(alias)
           .ifPresent(r -> r.deployments().forEach(d -> metrics.deployment(router.state(d))));
     }
+    return new DispatchContext(
+        catalog,
+        router,
+        Map.copyOf(clients),
+        lanes,
+        settings,
+        metrics,
+        clock,
+        timers,
+        inFlight,
+        this::publish,
+        chunks,
+        MAX_CHUNK_CHARS);
   }
 
   @Override
@@ -134,13 +179,14 @@ public final class HttpDispatcher implements Dispatcher {
     if (closed || queued.get() >= maxQueued) {
       return false;
     }
-    ModelRoute route = catalog.route(job.model()).orElse(null);
+    DispatchContext ctx = runs;
+    ModelRoute route = ctx.catalog().route(job.model()).orElse(null);
     List<String> chain = new ArrayList<>();
     chain.add(job.model());
     if (route != null) {
       chain.addAll(route.fallbacks());
     }
-    new DispatchRun(runs, job, chain, route == null ? 0 : route.retries(), seq.incrementAndGet())
+    new DispatchRun(ctx, job, chain, route == null ? 0 : route.retries(), seq.incrementAndGet())
         .route();
     return true;
   }

@@ -24,6 +24,10 @@ final class ProviderLane {
     this.queued = queued;
   }
 
+  int limit() {
+    return limit;
+  }
+
   /** Runs {@code run} now if a slot is free, else queues it. */
   void enter(DispatchRun run) {
     synchronized (this) {

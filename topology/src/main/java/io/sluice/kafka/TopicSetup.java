@@ -77,6 +77,11 @@ public final class TopicSetup {
                   : key.equals("keys") ? 1 : partitions;
           specs.add(new TopicSpec(names.get(key), n, rf, all));
         });
+    // live configuration (io.sluice.liveconfig.ConfigTopic): one partition, so versions keep
+    // their order; keyed by version, so compaction keeps every one (the history)
+    Map<String, String> compacted = new LinkedHashMap<>(sized);
+    compacted.put("cleanup.policy", "compact");
+    specs.add(new TopicSpec(config.topics().prefix() + "config", 1, rf, compacted));
     // the other reply topics requests may name (topics.reply_topics): as the reply topic
     Map<String, String> reply = new LinkedHashMap<>(configs.get("replies"));
     reply.putAll(sized);

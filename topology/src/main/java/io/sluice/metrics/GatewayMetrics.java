@@ -15,8 +15,13 @@ import java.time.Duration;
  */
 public final class GatewayMetrics {
   private final MeterRegistry registry;
-  private final java.util.Set<String> deployments =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * The state each deployment's gauges read: the latest one seen, so that after a live config
+   * version gives the dispatcher a new router, the gauges follow its states.
+   */
+  private final java.util.Map<String, DeploymentState> deployments =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Meters already registered, by name and tag values: the stream thread records several per
@@ -320,14 +325,14 @@ public final class GatewayMetrics {
    */
   public void deployment(DeploymentState s) {
     String id = s.deployment().id();
-    if (!deployments.add(id)) {
+    if (deployments.put(id, s) != null) {
       return;
     }
-    Gauge.builder("sluice.deployment.calls.in.flight", s, DeploymentState::inFlight)
+    Gauge.builder("sluice.deployment.calls.in.flight", deployments, m -> m.get(id).inFlight())
         .description("calls in flight per deployment")
         .tag("deployment", id)
         .register(registry);
-    Gauge.builder("sluice.circuit.state", s, st -> circuit(st.breaker().getState()))
+    Gauge.builder("sluice.circuit.state", deployments, m -> circuit(m.get(id).breaker().getState()))
         .description("circuit breaker state: 0 closed, 1 open, 2 half-open")
         .tag("deployment", id)
         .register(registry);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The routing table from the config: a request's {@code model} is a configured alias, or {@code
@@ -17,10 +18,24 @@ public final class ModelCatalog {
   private final Map<String, ModelRoute> aliases;
   private final Map<String, SluiceConfig.ProviderConfig> providers;
 
+  /** Null for a fixed table; else each lookup asks it for the table in force. */
+  private final Supplier<ModelCatalog> live;
+
   private ModelCatalog(
-      Map<String, ModelRoute> aliases, Map<String, SluiceConfig.ProviderConfig> providers) {
+      Map<String, ModelRoute> aliases,
+      Map<String, SluiceConfig.ProviderConfig> providers,
+      Supplier<ModelCatalog> live) {
     this.aliases = aliases;
     this.providers = providers;
+    this.live = live;
+  }
+
+  /**
+   * A catalog that answers each lookup from the fixed catalog {@code current} returns at that
+   * moment: the routing table of the config in force (live configuration).
+   */
+  public static ModelCatalog following(Supplier<ModelCatalog> current) {
+    return new ModelCatalog(Map.of(), Map.of(), current);
   }
 
   public static ModelCatalog from(SluiceConfig config) {
@@ -43,11 +58,14 @@ public final class ModelCatalog {
                   alias,
                   new ModelRoute(alias, m.strategy(), List.copyOf(ds), m.retries(), m.fallbacks()));
             });
-    return new ModelCatalog(Map.copyOf(aliases), Map.copyOf(config.providers()));
+    return new ModelCatalog(Map.copyOf(aliases), Map.copyOf(config.providers()), null);
   }
 
   /** The route for {@code model}, if it is an alias or names a configured provider. */
   public Optional<ModelRoute> route(String model) {
+    if (live != null) {
+      return live.get().route(model);
+    }
     if (model == null) {
       return Optional.empty();
     }
@@ -68,6 +86,9 @@ public final class ModelCatalog {
 
   /** Every alias, sorted. */
   public List<String> aliases() {
+    if (live != null) {
+      return live.get().aliases();
+    }
     return List.copyOf(aliases.keySet());
   }
 }

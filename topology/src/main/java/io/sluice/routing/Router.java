@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,11 +57,15 @@ public final class Router {
    */
   public DeploymentState acquire(ModelRoute route) {
     List<DeploymentState> candidates = new ArrayList<>();
+    // the weights are the route's: a state outlives config versions that change them
+    Map<DeploymentState, Double> weights = new IdentityHashMap<>();
     for (Deployment d : route.deployments()) {
-      candidates.add(state(d));
+      DeploymentState s = state(d);
+      candidates.add(s);
+      weights.put(s, d.weight());
     }
     while (!candidates.isEmpty()) {
-      DeploymentState pick = choose(route.strategy(), candidates);
+      DeploymentState pick = choose(route.strategy(), candidates, weights);
       // closed: always; open: only once the wait is over (it turns half-open); half-open: one probe
       if (pick.breaker.tryAcquirePermission()) {
         pick.inFlight.incrementAndGet();
@@ -71,31 +76,32 @@ public final class Router {
     return null;
   }
 
-  private static DeploymentState choose(String strategy, List<DeploymentState> c) {
+  private static DeploymentState choose(
+      String strategy, List<DeploymentState> c, Map<DeploymentState, Double> w) {
     return switch (strategy) {
       case "least_busy" -> {
         int min = c.stream().mapToInt(DeploymentState::inFlight).min().orElse(0);
-        yield weighted(c.stream().filter(s -> s.inFlight() == min).toList());
+        yield weighted(c.stream().filter(s -> s.inFlight() == min).toList(), w);
       }
       case "lowest_latency" -> {
         double min = c.stream().mapToDouble(s -> Math.max(0, s.latencyMs())).min().orElse(0);
-        yield weighted(c.stream().filter(s -> Math.max(0, s.latencyMs()) == min).toList());
+        yield weighted(c.stream().filter(s -> Math.max(0, s.latencyMs()) == min).toList(), w);
       }
-      default -> weighted(c);
+      default -> weighted(c, w);
     };
   }
 
-  private static DeploymentState weighted(List<DeploymentState> c) {
+  private static DeploymentState weighted(List<DeploymentState> c, Map<DeploymentState, Double> w) {
     double total = 0;
     for (DeploymentState s : c) {
-      total += s.deployment.weight();
+      total += w.get(s);
     }
     if (total <= 0) {
       return c.get(ThreadLocalRandom.current().nextInt(c.size()));
     }
     double r = ThreadLocalRandom.current().nextDouble(total);
     for (DeploymentState s : c) {
-      r -= s.deployment.weight();
+      r -= w.get(s);
       if (r < 0) {
         return s;
       }

@@ -38,15 +38,16 @@ final class ResponseCache {
     this.conversation = conversation;
     this.metrics = metrics;
     this.clock = clock;
-    long ttlMs = cache.ttl().toMillis();
+    // the sweep's pace is set at start; its test reads the ttl in force (live configuration)
     this.purge =
         new StoreSweep<>(
-            StoreSweep.interval(cache.ttl()), (key, r, now) -> now - r.getRespondedAt() > ttlMs);
+            StoreSweep.interval(cache.ttl()),
+            (key, r, now) -> now - r.getRespondedAt() > cache.ttl().toMillis());
   }
 
   /** Whether an answer to {@code r} may be written to and read from the cache. */
   boolean cacheable(Request r) {
-    return cache.enabled()
+    return cache.active()
         && r.getCache() != CacheMode.BYPASS
         && (r.getCache() == CacheMode.ONLY || CacheKeys.deterministic(r));
   }
@@ -58,7 +59,7 @@ final class ResponseCache {
    */
   Outcome lookup(PendingRequest p, List<ChatMessage> messages, long now, Decisions d) {
     Request r = p.getRequest();
-    if (r.getCache() == CacheMode.ONLY && !cache.enabled()) {
+    if (r.getCache() == CacheMode.ONLY && !cache.active()) {
       return Outcome.failed(
           new ErrorInfo("cache_miss", "the response cache is disabled", false, null, null), 0);
     }
