@@ -27,6 +27,7 @@ import io.sluice.routing.RoutingSettings;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.SchemaRegistry;
+import io.sluice.semantic.SemanticCache;
 import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
@@ -62,6 +63,7 @@ public final class SluiceApp implements AutoCloseable {
   private final HttpDispatcher dispatcher;
   private final KafkaCompletionSink completions;
   private final KafkaChunkSink chunks;
+  private final SemanticCache semantic;
   private final Providers providers;
   private final AdminHttpServer admin;
   private final PrometheusMeterRegistry registry;
@@ -117,6 +119,7 @@ public final class SluiceApp implements AutoCloseable {
             routing,
             metrics,
             Clock.systemUTC());
+    this.semantic = SemanticCache.start(config, clientProps, dispatcher, completions, registry);
     TopologySpec spec =
         new TopologySpec(
             topics,
@@ -127,7 +130,7 @@ public final class SluiceApp implements AutoCloseable {
             cacheSettings(config),
             toolSettings(config),
             metrics,
-            () -> dispatcher,
+            semantic.dispatcher(),
             RecordLimits.from(config),
             requestLimits(config));
     Properties streamsProps = StreamsProperties.of(config);
@@ -250,7 +253,8 @@ public final class SluiceApp implements AutoCloseable {
     return new CacheSettings(
         config.cache().enabled(),
         Durations.parse(config.cache().ttl(), "cache.ttl"),
-        config.cache().scope().equals("tenant"));
+        config.cache().scope().equals("tenant"),
+        SemanticCache.models(config));
   }
 
   private HealthCheck.Status health() {
@@ -316,6 +320,7 @@ public final class SluiceApp implements AutoCloseable {
             .withTimeout(Duration.ofSeconds(30)));
     watchdog.close();
     dispatcher.close();
+    semantic.close();
     completions.close();
     chunks.close();
     admin.close();

@@ -3,6 +3,7 @@ package io.sluice.dispatch;
 import io.sluice.events.ChatMessage;
 import io.sluice.events.RequestParams;
 import io.sluice.events.ToolSpec;
+import io.sluice.semantic.SemanticQuery;
 import java.util.List;
 
 /**
@@ -18,6 +19,8 @@ import java.util.List;
  *     ResponseChunk} to {@code replyTopic}
  * @param replyTopic the request's reply topic (header {@code sluice.reply.topic}), or null
  * @param replyPartition the reply topic's partition, or null for the producer's choice
+ * @param semantic set when the request missed the exact cache and its model uses the semantic
+ *     cache: the dispatcher looks there first, off the stream thread; null otherwise
  */
 public record DispatchJob(
     String requestId,
@@ -32,7 +35,59 @@ public record DispatchJob(
     int priority,
     boolean stream,
     String replyTopic,
-    Integer replyPartition) {
+    Integer replyPartition,
+    SemanticQuery semantic) {
+
+  /** A job with no semantic lookup. */
+  public DispatchJob(
+      String requestId,
+      String sessionId,
+      int partition,
+      int dispatch,
+      String model,
+      List<ChatMessage> messages,
+      RequestParams params,
+      List<ToolSpec> tools,
+      long deadlineMs,
+      int priority,
+      boolean stream,
+      String replyTopic,
+      Integer replyPartition) {
+    this(
+        requestId,
+        sessionId,
+        partition,
+        dispatch,
+        model,
+        messages,
+        params,
+        tools,
+        deadlineMs,
+        priority,
+        stream,
+        replyTopic,
+        replyPartition,
+        null);
+  }
+
+  /** This job for the providers: the semantic lookup done. */
+  public DispatchJob withoutSemantic() {
+    return new DispatchJob(
+        requestId,
+        sessionId,
+        partition,
+        dispatch,
+        model,
+        messages,
+        params,
+        tools,
+        deadlineMs,
+        priority,
+        stream,
+        replyTopic,
+        replyPartition,
+        null);
+  }
 
   /** true when the deltas of this call go to a reply topic as they arrive. */
   public boolean streamsChunks() {

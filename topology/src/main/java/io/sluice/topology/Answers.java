@@ -103,6 +103,9 @@ final class Answers {
     rootAttrs.put("attempts", String.valueOf(response.getAttempts()));
     rootAttrs.put("latency_ms", String.valueOf(response.getLatencyMs()));
     rootAttrs.put("cache_hit", String.valueOf(hit != null));
+    if (a.semantic() != null) {
+      rootAttrs.put("cache_semantic_similarity", String.valueOf(a.semantic().getSimilarity()));
+    }
     if (!ok && response.getError() != null) {
       rootAttrs.put("error_code", response.getError().getCode());
     }
@@ -165,7 +168,8 @@ final class Answers {
       b.setProviderModel(hit.getProviderModel())
           .setContent(hit.getContent())
           .setToolCalls(hit.getToolCalls())
-          .setFinishReason(hit.getFinishReason());
+          .setFinishReason(hit.getFinishReason())
+          .setSemantic(a.semantic());
     } else if (a.ok()) {
       b.setProvider(c.getProvider())
           .setProviderModel(c.getProviderModel())

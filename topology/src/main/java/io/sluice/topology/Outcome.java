@@ -2,6 +2,7 @@ package io.sluice.topology;
 
 import io.sluice.events.ErrorInfo;
 import io.sluice.events.Response;
+import io.sluice.events.SemanticMatch;
 import io.sluice.internal.Completion;
 import io.sluice.internal.PendingRequest;
 
@@ -9,7 +10,22 @@ import io.sluice.internal.PendingRequest;
  * What a request is answered with: a completion, an error, or a cache hit. {@code attempts} counts
  * the provider calls of the last round (the earlier rounds' are in the pending request).
  */
-record Outcome(boolean ok, Completion completion, Response cached, ErrorInfo error, int attempts) {
+record Outcome(
+    boolean ok,
+    Completion completion,
+    Response cached,
+    ErrorInfo error,
+    int attempts,
+    SemanticMatch semantic) {
+  Outcome(boolean ok, Completion completion, Response cached, ErrorInfo error, int attempts) {
+    this(ok, completion, cached, error, attempts, null);
+  }
+
+  /** A semantic cache hit: {@code hit} answered a request whose last user turn means the same. */
+  static Outcome semantic(Response hit, SemanticMatch match) {
+    return new Outcome(true, null, hit, null, 0, match);
+  }
+
   static Outcome of(Completion c) {
     ErrorInfo error = c.getError();
     if (interrupted(c)) {

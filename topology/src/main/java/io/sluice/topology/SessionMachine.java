@@ -9,6 +9,8 @@ import io.sluice.events.ToolResult;
 import io.sluice.internal.Completion;
 import io.sluice.internal.PendingRequest;
 import io.sluice.metrics.GatewayMetrics;
+import io.sluice.semantic.SemanticQuery;
+import io.sluice.semantic.SemanticVerdict;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -80,6 +82,7 @@ final class SessionMachine {
     this.toolRound = new ToolRound(tools, bounds, metrics);
     this.repeats = new Idempotency(settings.idempotencyWindow(), queues, stores, clock);
     this.answers = new Answers(settings, bounds, metrics, cache, conversation, repeats, clock);
+    cache.onSemanticWrite(dispatcher::cached);
   }
 
   SessionQueues queues() {
@@ -190,6 +193,15 @@ final class SessionMachine {
     if (!p.getAwaiting().isEmpty() || c.getDispatch() <= p.getRoundDispatch()) {
       log.debug(
           "completion of {} (dispatch {}) is stale; dropped", c.getRequestId(), c.getDispatch());
+      return d;
+    }
+    SemanticVerdict semantic = SemanticVerdict.of(c);
+    if (semantic != null) {
+      Outcome hit = cache.semanticHit(p, semantic, now, d);
+      if (hit != null) {
+        answer(p, hit, now, d);
+      }
+      dispatchHead(sid, now, d); // after a miss: the same head, now to the providers
       return d;
     }
     Request r = p.getRequest();
@@ -311,6 +323,10 @@ final class SessionMachine {
           continue;
         }
       }
+      // only the first dispatch looks in the semantic cache; a verdict's miss comes back as a
+      // second
+      SemanticQuery semantic =
+          p.getRound() == 0 && p.getDispatches() == 0 ? cache.semanticQuery(r, messages) : null;
       messages.addAll(p.getToolMessages());
       p.setDispatches(p.getDispatches() + 1);
       d.putPending(head, p);
@@ -331,7 +347,8 @@ final class SessionMachine {
               r.getPriority(),
               r.getStream(),
               p.getReplyTopic(),
-              p.getReplyPartition());
+              p.getReplyPartition(),
+              semantic);
       if (dispatcher.submit(job)) {
         queues.dispatched(head, sid, now);
       } else {
