@@ -49,12 +49,12 @@ public record SemanticVerdict(String cacheKey, double similarity, long embedMs) 
     }
   }
 
-  static Completion hit(DispatchJob job, String cacheKey, double similarity, long embedMs) {
+  public static Completion hit(DispatchJob job, String cacheKey, double similarity, long embedMs) {
     return completion(
         job, HIT, cacheKey + " " + String.format(Locale.ROOT, "%.4f", similarity) + " " + embedMs);
   }
 
-  static Completion miss(DispatchJob job) {
+  public static Completion miss(DispatchJob job) {
     return completion(job, MISS, "no semantic match and no room at the providers");
   }
 
