@@ -164,8 +164,10 @@ public record PromptFeatures(
       }
       boolean capital = Character.isUpperCase(word.codePointAt(0));
       boolean acronym = word.length() > 1 && word.equals(word.toUpperCase(Locale.ROOT));
-      if ((capital && !sentenceStart.get(i))
-          || (acronym && !word.chars().allMatch(Character::isDigit))) {
+      boolean oneLetter = word.length() == 1; // "I", "a": no entity
+      if (!oneLetter
+          && ((capital && !sentenceStart.get(i))
+              || (acronym && !word.chars().allMatch(Character::isDigit)))) {
         entities.add(lower);
       }
       if (TARGET_WORDS.contains(lower)) {
