@@ -48,7 +48,7 @@ final class EvalCommand implements Runnable {
     @Option(
         names = "--index-sizes",
         split = ",",
-        defaultValue = "1000,10000,50000",
+        defaultValue = "1000,10000",
         description = "Exact-index sizes whose search time is measured (default ${DEFAULT-VALUE}).")
     int[] indexSizes;
 

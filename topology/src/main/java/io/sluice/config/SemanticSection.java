@@ -28,7 +28,7 @@ public record SemanticSection(
     models = models != null ? List.copyOf(models) : List.of();
     workers = workers != null ? workers : 1;
     queue = queue != null ? queue : 256;
-    maxEntries = maxEntries != null ? maxEntries : 50_000;
+    maxEntries = maxEntries != null ? maxEntries : 10_000;
   }
 
   /** Problems with these settings, each naming its key under {@code prefix}. */
