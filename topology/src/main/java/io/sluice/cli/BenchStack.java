@@ -125,7 +125,7 @@ final class BenchStack {
           sim: {type: openai, base_url: "%s/v1", timeout_ms: 30000, max_concurrency: %d, http2: %s}
         models:
           bench: {deployments: [{provider: sim, model: sim-bench, price_per_mtok: {input: 0.15, output: 0.60}}]}
-        cache: {ttl: 1h}
+        cache: {ttl: 1h, semantic: {enabled: %s, models: [bench]}}
         http: {port: 0}
         """
             .formatted(
@@ -139,7 +139,8 @@ final class BenchStack {
                 o.partitions,
                 simulatorUrl,
                 o.maxConcurrency,
-                o.http2),
+                o.http2,
+                o.semantic),
         "bench config",
         Map.of());
   }
