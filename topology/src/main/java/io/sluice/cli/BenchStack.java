@@ -80,6 +80,9 @@ final class BenchStack {
     } else {
       SluiceApp app = SluiceApp.start(gatewayConfig(o, state, stack.simulator().url()));
       started.add(0, app);
+      if (o.semantic) {
+        started.add(0, () -> SemanticReport.print(app.metrics(), System.err)); // before app closes
+      }
       awaitRunning(app::state);
     }
     System.err.printf(
