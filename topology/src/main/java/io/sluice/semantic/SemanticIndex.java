@@ -14,13 +14,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * scope). Bounded: past {@code maxEntries} the oldest entry goes; entries older than {@code ttlMs}
  * are skipped and dropped. Entries with the same cache key replace each other.
  *
- * <p>Memory per entry: the vector (384 floats, 1,536 bytes) plus the keys and features, about 2 KB.
+ * <p>Memory per entry: the vector (384 floats, 1,536 bytes, in one contiguous array per scope) plus
+ * the keys and features, about 2 KB.
  *
  * <p>Threading: searches (worker threads) share a read lock; the feed thread adds under the write
  * lock.
  */
 public final class SemanticIndex {
-  /** One cached entry: where its answer is ({@code cacheKey}) and what its last user turn means. */
+  /**
+   * One cached entry: where its answer is ({@code cacheKey}) and what its last user turn means.
+   * {@code vector} is null in the entries the index hands out (it keeps vectors in its blocks).
+   */
   public record Entry(
       String cacheKey,
       String scope,
@@ -34,7 +38,7 @@ public final class SemanticIndex {
 
   private final int maxEntries;
   private final long ttlMs;
-  private final Map<String, List<Entry>> byScope = new HashMap<>();
+  private final Map<String, Block> byScope = new HashMap<>();
   private final Map<String, Entry> byKey = new HashMap<>();
   private final ArrayDeque<Entry> order = new ArrayDeque<>();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -44,7 +48,11 @@ public final class SemanticIndex {
     this.ttlMs = ttlMs;
   }
 
-  public void add(Entry e) {
+  public void add(Entry full) {
+    // the vector lives only in its scope's block: the entry kept is the rest
+    Entry e =
+        new Entry(
+            full.cacheKey(), full.scope(), full.requestId(), null, full.features(), full.atMs());
     lock.writeLock().lock();
     try {
       Entry old = byKey.put(e.cacheKey(), e);
@@ -52,7 +60,9 @@ public final class SemanticIndex {
         removeFromScope(old);
         order.remove(old);
       }
-      byScope.computeIfAbsent(e.scope(), s -> new ArrayList<>()).add(e);
+      byScope
+          .computeIfAbsent(e.scope(), s -> new Block(full.vector().length))
+          .add(e, full.vector());
       order.addLast(e);
       while (order.size() > maxEntries) {
         Entry oldest = order.removeFirst();
@@ -100,16 +110,11 @@ public final class SemanticIndex {
     List<Candidate> found = new ArrayList<>();
     lock.readLock().lock();
     try {
-      List<Entry> entries = byScope.get(scope);
-      if (entries == null) {
+      Block block = byScope.get(scope);
+      if (block == null) {
         return found;
       }
-      for (Entry e : entries) {
-        float sim = Vectors.dot(query, e.vector());
-        if (sim >= threshold) {
-          found.add(new Candidate(e, sim));
-        }
-      }
+      block.search(query, threshold, found);
     } finally {
       lock.readLock().unlock();
     }
@@ -127,11 +132,80 @@ public final class SemanticIndex {
   }
 
   private void removeFromScope(Entry e) {
-    List<Entry> entries = byScope.get(e.scope());
-    if (entries != null) {
-      entries.remove(e);
-      if (entries.isEmpty()) {
+    Block block = byScope.get(e.scope());
+    if (block != null) {
+      block.remove(e.cacheKey());
+      if (block.size == 0) {
         byScope.remove(e.scope());
+      }
+    }
+  }
+
+  /**
+   * The vectors of one scope in one contiguous array (a scan reads memory in order), with their
+   * entries; a removal moves the last vector into the hole.
+   */
+  private static final class Block {
+    private final int dims;
+    private float[] data;
+    private Entry[] entries;
+    private final Map<String, Integer> slots = new HashMap<>();
+    private int size;
+
+    Block(int dims) {
+      this.dims = dims;
+      this.data = new float[dims * 4];
+      this.entries = new Entry[4];
+    }
+
+    void add(Entry e, float[] vector) {
+      if (size == entries.length) {
+        entries = java.util.Arrays.copyOf(entries, size * 2);
+        data = java.util.Arrays.copyOf(data, size * 2 * dims);
+      }
+      System.arraycopy(vector, 0, data, size * dims, Math.min(dims, vector.length));
+      entries[size] = e;
+      slots.put(e.cacheKey(), size);
+      size++;
+    }
+
+    void remove(String cacheKey) {
+      Integer slot = slots.remove(cacheKey);
+      if (slot == null) {
+        return;
+      }
+      int last = size - 1;
+      if (slot != last) {
+        System.arraycopy(data, last * dims, data, slot * dims, dims);
+        entries[slot] = entries[last];
+        slots.put(entries[slot].cacheKey(), slot);
+      }
+      entries[last] = null;
+      size--;
+    }
+
+    void search(float[] q, float threshold, List<Candidate> found) {
+      int n = Math.min(dims, q.length);
+      for (int i = 0; i < size; i++) {
+        int base = i * dims;
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+          s0 += q[j] * data[base + j];
+          s1 += q[j + 1] * data[base + j + 1];
+          s2 += q[j + 2] * data[base + j + 2];
+          s3 += q[j + 3] * data[base + j + 3];
+        }
+        for (; j < n; j++) {
+          s0 += q[j] * data[base + j];
+        }
+        float sim = s0 + s1 + s2 + s3;
+        if (sim >= threshold) {
+          found.add(new Candidate(entries[i], sim));
+        }
       }
     }
   }

@@ -49,6 +49,25 @@ class SemanticIndexTest {
   }
 
   @Test
+  void givenAnEntryRemovedFromTheMiddleOfAScopeThenTheOthersKeepTheirOwnVectors() {
+    SemanticIndex index = new SemanticIndex(10, 60_000);
+    index.add(entry("k1", "s", "capital of france", 0));
+    index.add(entry("k2", "s", "tallest mountain", 0));
+    index.add(entry("k3", "s", "boiling point of water", 0));
+
+    index.remove("k1");
+
+    assertThat(index.size()).isEqualTo(2);
+    assertThat(index.candidates("s", embedder.embed("boiling point of water"), 0.99f, 8))
+        .extracting(c -> c.entry().cacheKey())
+        .containsExactly("k3");
+    assertThat(index.candidates("s", embedder.embed("tallest mountain"), 0.99f, 8))
+        .extracting(c -> c.entry().cacheKey())
+        .containsExactly("k2");
+    assertThat(index.candidates("s", embedder.embed("capital of france"), 0.99f, 8)).isEmpty();
+  }
+
+  @Test
   void shouldRoundTripAnEntryThroughItsTopicRecord() {
     float[] v = embedder.embed("capital of France");
     String json =
