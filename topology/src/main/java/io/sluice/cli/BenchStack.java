@@ -128,7 +128,7 @@ final class BenchStack {
           sim: {type: openai, base_url: "%s/v1", timeout_ms: 30000, max_concurrency: %d, http2: %s}
         models:
           bench: {deployments: [{provider: sim, model: sim-bench, price_per_mtok: {input: 0.15, output: 0.60}}]}
-        cache: {ttl: 1h, semantic: {enabled: %s, models: [bench]}}
+        cache: {ttl: 1h, semantic: {enabled: %s, models: [bench], workers: %d}}
         http: {port: 0}
         """
             .formatted(
@@ -143,7 +143,8 @@ final class BenchStack {
                 simulatorUrl,
                 o.maxConcurrency,
                 o.http2,
-                o.semantic),
+                o.semantic,
+                o.semanticWorkers),
         "bench config",
         Map.of());
   }

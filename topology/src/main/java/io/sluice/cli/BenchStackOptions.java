@@ -70,6 +70,13 @@ final class BenchStackOptions {
               + " Pair with --workload unique-cacheable: sampled requests never look in a cache.")
   boolean semantic;
 
+  @Option(
+      names = "--semantic-workers",
+      defaultValue = "1",
+      description =
+          "Embedded gateway: cache.semantic.workers, embedding threads (default ${DEFAULT-VALUE}).")
+  int semanticWorkers;
+
   /** The commit interval given, else the gateway's default for the guarantee. */
   long commitIntervalMs() {
     return commitIntervalOption != null

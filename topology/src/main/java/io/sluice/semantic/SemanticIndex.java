@@ -2,7 +2,6 @@ package io.sluice.semantic;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,12 +113,11 @@ public final class SemanticIndex {
       if (block == null) {
         return found;
       }
-      block.search(query, threshold, found);
+      block.search(query, threshold, limit, found);
     } finally {
       lock.readLock().unlock();
     }
-    found.sort(Comparator.comparingDouble((Candidate c) -> c.similarity()).reversed());
-    return found.size() > limit ? new ArrayList<>(found.subList(0, limit)) : found;
+    return found; // most similar first, at most limit
   }
 
   public int size() {
@@ -184,7 +182,8 @@ public final class SemanticIndex {
       size--;
     }
 
-    void search(float[] q, float threshold, List<Candidate> found) {
+    /** The best {@code limit} at or above {@code threshold}, kept sorted as they are found. */
+    void search(float[] q, float threshold, int limit, List<Candidate> found) {
       int n = Math.min(dims, q.length);
       for (int i = 0; i < size; i++) {
         int base = i * dims;
@@ -203,8 +202,16 @@ public final class SemanticIndex {
           s0 += q[j] * data[base + j];
         }
         float sim = s0 + s1 + s2 + s3;
-        if (sim >= threshold) {
-          found.add(new Candidate(entries[i], sim));
+        if (sim >= threshold
+            && (found.size() < limit || sim > found.get(found.size() - 1).similarity())) {
+          int at = found.size();
+          while (at > 0 && found.get(at - 1).similarity() < sim) {
+            at--;
+          }
+          found.add(at, new Candidate(entries[i], sim));
+          if (found.size() > limit) {
+            found.remove(found.size() - 1);
+          }
         }
       }
     }

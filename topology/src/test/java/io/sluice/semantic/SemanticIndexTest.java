@@ -26,6 +26,21 @@ class SemanticIndexTest {
   }
 
   @Test
+  void shouldReturnAtMostTheLimitMostSimilarFirst() {
+    SemanticIndex index = new SemanticIndex(100, 60_000);
+    for (int i = 0; i < 20; i++) {
+      index.add(entry("k" + i, "s", "capital of france" + " x".repeat(i), 0));
+    }
+
+    var found = index.candidates("s", embedder.embed("capital of france"), 0.1f, 3);
+
+    assertThat(found).hasSize(3);
+    assertThat(found.get(0).entry().cacheKey()).isEqualTo("k0");
+    assertThat(found.get(0).similarity()).isGreaterThanOrEqualTo(found.get(1).similarity());
+    assertThat(found.get(1).similarity()).isGreaterThanOrEqualTo(found.get(2).similarity());
+  }
+
+  @Test
   void givenMoreEntriesThanItsBoundThenTheOldestGo() {
     SemanticIndex index = new SemanticIndex(2, 60_000);
     index.add(entry("k1", "s", "one", 0));
