@@ -35,6 +35,7 @@ import io.sluice.routing.RoutingSettings;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.SchemaRegistry;
+import io.sluice.semantic.SemanticCache;
 import io.sluice.singleflight.SingleFlight;
 import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
@@ -72,6 +73,7 @@ public final class SluiceApp implements AutoCloseable {
   private final HttpDispatcher dispatcher;
   private final KafkaCompletionSink completions;
   private final KafkaChunkSink chunks;
+  private final SemanticCache semantic;
   private final Providers providers;
   private final AdminHttpServer admin;
   private final PrometheusMeterRegistry registry;
@@ -148,6 +150,9 @@ public final class SluiceApp implements AutoCloseable {
                     Clock.systemUTC()));
     this.dispatcher = flights.delegate();
     this.liveDispatch = LiveDispatch.follow(live, start, providers, dispatcher, router);
+    // the semantic cache in front of single-flight: a lookup first, off the stream thread; a miss
+    // goes on to the shared calls
+    this.semantic = SemanticCache.start(config, clientProps, flights, completions, registry);
     TopologySpec spec =
         new TopologySpec(
             topics,
@@ -158,7 +163,7 @@ public final class SluiceApp implements AutoCloseable {
             live.cache(),
             toolSettings(config),
             metrics,
-            () -> flights,
+            semantic.dispatcher(),
             RecordLimits.from(config),
             requestLimits(config),
             new KeySettings(keys, config.keys().checkHeader()));
@@ -292,7 +297,8 @@ public final class SluiceApp implements AutoCloseable {
     return new CacheSettings(
         config.cache().enabled(),
         Durations.parse(config.cache().ttl(), "cache.ttl"),
-        config.cache().scope().equals("tenant"));
+        config.cache().scope().equals("tenant"),
+        SemanticCache.models(config));
   }
 
   private HealthCheck.Status health() {
@@ -370,6 +376,7 @@ public final class SluiceApp implements AutoCloseable {
     configReader.close();
     liveDispatch.close();
     dispatcher.close();
+    semantic.close();
     completions.close();
     chunks.close();
     admin.close();

@@ -16,6 +16,9 @@ import java.util.SplittableRandom;
  *       provider call;
  *   <li>{@code repeated}: one deterministic prompt: after the first, every request is a cache hit;
  *   <li>{@code mix}: repeated with probability {@code hitRatio}, unique otherwise;
+ *   <li>{@code unique-cacheable}: every prompt differs, sampling is deterministic: every request
+ *       misses the exact cache (and, with the semantic cache on, is embedded and looked up there)
+ *       and is a provider call whose answer is cached;
  *   <li>{@code multi-turn}: unique prompts in {@code sessions} conversations with history, so each
  *       session has one call in flight and turns queue behind it.
  * </ul>
@@ -29,9 +32,11 @@ public record Workload(String name, double hitRatio, int sessions, String model)
       new RequestParams(0.0, 64, null, List.of(), null, Map.of());
 
   public Workload {
-    if (!List.of("unique", "repeated", "mix", "multi-turn").contains(name)) {
+    if (!List.of("unique", "unique-cacheable", "repeated", "mix", "multi-turn").contains(name)) {
       throw new IllegalArgumentException(
-          "workload must be unique, repeated, mix or multi-turn, not '" + name + "'");
+          "workload must be unique, unique-cacheable, repeated, mix or multi-turn, not '"
+              + name
+              + "'");
     }
     if (hitRatio < 0 || hitRatio > 1) {
       throw new IllegalArgumentException("hit ratio must be between 0 and 1");
@@ -50,7 +55,7 @@ public record Workload(String name, double hitRatio, int sessions, String model)
         .setTenantId("bench")
         .setModel(model)
         .setMessages(List.of(new ChatMessage("user", text, null, null, List.of())))
-        .setParams(repeated ? DETERMINISTIC : SAMPLED)
+        .setParams(repeated || name.equals("unique-cacheable") ? DETERMINISTIC : SAMPLED)
         .setUseHistory(name.equals("multi-turn"))
         .setCreatedAt(Instant.now())
         .build();

@@ -65,7 +65,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--workload",
       defaultValue = "unique",
-      description = "unique, repeated (cache hits), mix or multi-turn (default ${DEFAULT-VALUE}).")
+      description =
+          "unique, unique-cacheable (deterministic, so cacheable), repeated (cache hits), mix or"
+              + " multi-turn (default ${DEFAULT-VALUE}).")
   String workload;
 
   @Option(

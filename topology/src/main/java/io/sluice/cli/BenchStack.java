@@ -80,6 +80,9 @@ final class BenchStack {
     } else {
       SluiceApp app = SluiceApp.start(gatewayConfig(o, state, stack.simulator().url()));
       started.add(0, app);
+      if (o.semantic) {
+        started.add(0, () -> SemanticReport.print(app.metrics(), System.err)); // before app closes
+      }
       awaitRunning(app::state);
     }
     System.err.printf(
@@ -126,7 +129,7 @@ final class BenchStack {
           sim: {type: openai, base_url: "%s/v1", timeout_ms: 30000, max_concurrency: %d, http2: %s}
         models:
           bench: {deployments: [{provider: sim, model: sim-bench, price_per_mtok: {input: 0.15, output: 0.60}}]}
-        cache: {ttl: 1h}
+        cache: {ttl: 1h, semantic: {enabled: %s, models: [bench], workers: %d}}
         http: {port: 0}
         %s"""
             .formatted(
@@ -141,6 +144,8 @@ final class BenchStack {
                 simulatorUrl,
                 o.maxConcurrency,
                 o.http2,
+                o.semantic,
+                o.semanticWorkers,
                 o.limitsYaml()),
         "bench config",
         Map.of());

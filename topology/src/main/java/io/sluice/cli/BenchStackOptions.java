@@ -72,6 +72,20 @@ final class BenchStackOptions {
           "Embedded gateway: a Kafka client property (the config's kafka.properties), repeatable.")
   Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
+  @Option(
+      names = "--semantic",
+      description =
+          "Embedded gateway: turn the semantic cache on for the bench model (cache.semantic)."
+              + " Pair with --workload unique-cacheable: sampled requests never look in a cache.")
+  boolean semantic;
+
+  @Option(
+      names = "--semantic-workers",
+      defaultValue = "1",
+      description =
+          "Embedded gateway: cache.semantic.workers, embedding threads (default ${DEFAULT-VALUE}).")
+  int semanticWorkers;
+
   /** The commit interval given, else the gateway's default for the guarantee. */
   long commitIntervalMs() {
     return commitIntervalOption != null

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       DlqCommand.class,
       ConfigCommand.class,
       KeysCommand.class,
+      EvalCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SluiceCli implements Runnable {

@@ -104,6 +104,7 @@ final class ConfigValidator {
         Set.of("tenant", "global").contains(c.cache().scope()),
         p + "cache.scope must be tenant or global, not '" + c.cache().scope() + "'");
     Durations.parse(c.cache().ttl(), p + "cache.ttl");
+    c.cache().semantic().validate(p, c.models().keySet());
     Durations.parse(c.sessions().idleTtl(), p + "sessions.idle_ttl");
     Durations.parse(c.sessions().requestTimeout(), p + "sessions.request_timeout");
     Durations.parse(c.sessions().idempotencyWindow(), p + "sessions.idempotency_window");
@@ -165,7 +166,7 @@ final class ConfigValidator {
     }
   }
 
-  private static void require(boolean ok, String message) {
+  static void require(boolean ok, String message) {
     if (!ok) {
       throw new ConfigException(message);
     }

@@ -253,8 +253,15 @@ public record SluiceConfig(
   }
 
   /** {@code cache:} the shared response cache. */
-  public record CacheSection(Boolean enabled, String ttl, String scope, Long maxEntryBytes) {
+  public record CacheSection(
+      Boolean enabled, String ttl, String scope, Long maxEntryBytes, SemanticSection semantic) {
+    public CacheSection(Boolean enabled, String ttl, String scope, Long maxEntryBytes) {
+      this(enabled, ttl, scope, maxEntryBytes, null);
+    }
+
     public CacheSection {
+      semantic =
+          semantic != null ? semantic : new SemanticSection(null, null, null, null, null, null);
       enabled = enabled == null || enabled;
       maxEntryBytes = maxEntryBytes != null ? maxEntryBytes : 262_144L;
       ttl = ttl != null ? ttl : "1h";
@@ -416,6 +423,7 @@ public record SluiceConfig(
     names.put("completions", or(t.completions(), kafka.applicationId() + "-completions"));
     names.put("replies", or(t.replies(), t.prefix() + "replies"));
     names.put("keys", t.prefix() + "keys");
+    names.put("semantic", t.prefix() + "semantic"); // the semantic cache's vectors (compacted)
     return names;
   }
 

@@ -3,6 +3,7 @@ package io.sluice.dispatch;
 import io.sluice.events.ChatMessage;
 import io.sluice.events.RequestParams;
 import io.sluice.events.ToolSpec;
+import io.sluice.semantic.SemanticQuery;
 import java.util.List;
 
 /**
@@ -20,6 +21,8 @@ import java.util.List;
  * @param replyPartition the reply topic's partition, or null for the producer's choice
  * @param flightKey for a cacheable request, its cache key: identical requests in flight at once may
  *     share one provider call ({@link io.sluice.singleflight.SingleFlight}); null otherwise
+ * @param semantic set when the request missed the exact cache and its model uses the semantic
+ *     cache: the dispatcher looks there first, off the stream thread; null otherwise
  */
 public record DispatchJob(
     String requestId,
@@ -35,9 +38,10 @@ public record DispatchJob(
     boolean stream,
     String replyTopic,
     Integer replyPartition,
-    String flightKey) {
+    String flightKey,
+    SemanticQuery semantic) {
 
-  /** A job that shares its call with no other ({@code flightKey} null). */
+  /** A job that shares its call with no other and has no semantic lookup. */
   public DispatchJob(
       String requestId,
       String sessionId,
@@ -66,6 +70,27 @@ public record DispatchJob(
         stream,
         replyTopic,
         replyPartition,
+        null,
+        null);
+  }
+
+  /** This job for the providers: the semantic lookup done. */
+  public DispatchJob withoutSemantic() {
+    return new DispatchJob(
+        requestId,
+        sessionId,
+        partition,
+        dispatch,
+        model,
+        messages,
+        params,
+        tools,
+        deadlineMs,
+        priority,
+        stream,
+        replyTopic,
+        replyPartition,
+        flightKey,
         null);
   }
 

@@ -14,6 +14,13 @@ public interface Dispatcher extends AutoCloseable {
   /** Takes the job, or returns false when it cannot queue more. */
   boolean submit(DispatchJob job);
 
+  /**
+   * Tells the dispatcher that the answer to {@code query}'s request was written to the cache, so
+   * that a semantic cache can index it. Called on the stream thread; must not block. Ignored by
+   * default.
+   */
+  default void cached(io.sluice.semantic.SemanticQuery query, long atMs) {}
+
   /** Calls in flight to providers right now. */
   int inFlight();
 

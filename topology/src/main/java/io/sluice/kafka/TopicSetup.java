@@ -58,6 +58,7 @@ public final class TopicSetup {
                     Duration.ofHours(1).toMillis(),
                     io.sluice.config.Durations.parse(config.cache().ttl(), "cache.ttl")
                         .toMillis()))));
+    configs.put("semantic", configs.get("cache")); // an entry's vector lives as long as the entry
     configs.put(
         "completions", Map.of("retention.ms", String.valueOf(Duration.ofDays(1).toMillis())));
     // answers wait here only for a front door (or client) that is reading now: an hour is plenty

@@ -36,7 +36,8 @@ public record InForce(
         new CacheSettings(
             config.cache().enabled(),
             Durations.parse(config.cache().ttl(), "cache.ttl"),
-            config.cache().scope().equals("tenant")));
+            config.cache().scope().equals("tenant"),
+            io.sluice.semantic.SemanticCache.models(config)));
   }
 
   /** The configured tenants; empty when the config names none (any tenant is accepted). */

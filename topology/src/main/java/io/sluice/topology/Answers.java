@@ -106,6 +106,9 @@ final class Answers {
     if (a.sharedCallOf() != null) {
       rootAttrs.put("shared_call_of", a.sharedCallOf());
     }
+    if (a.semantic() != null) {
+      rootAttrs.put("cache_semantic_similarity", String.valueOf(a.semantic().getSimilarity()));
+    }
     if (!ok && response.getError() != null) {
       rootAttrs.put("error_code", response.getError().getCode());
     }
@@ -177,7 +180,8 @@ final class Answers {
       b.setProviderModel(hit.getProviderModel())
           .setContent(hit.getContent())
           .setToolCalls(hit.getToolCalls())
-          .setFinishReason(hit.getFinishReason());
+          .setFinishReason(hit.getFinishReason())
+          .setSemantic(a.semantic());
     } else if (a.ok()) {
       b.setProvider(c.getProvider())
           .setProviderModel(c.getProviderModel())

@@ -2,13 +2,15 @@ package io.sluice.topology;
 
 import io.sluice.events.ErrorInfo;
 import io.sluice.events.Response;
+import io.sluice.events.SemanticMatch;
 import io.sluice.internal.Completion;
 import io.sluice.internal.PendingRequest;
 
 /**
  * What a request is answered with: a completion, an error, or a cache hit. {@code attempts} counts
  * the provider calls of the last round (the earlier rounds' are in the pending request); {@code
- * sharedCallOf} names the request whose call the completion was (single-flight), or is null.
+ * sharedCallOf} names the request whose call the completion was (single-flight), or is null; {@code
+ * semantic} is set for a semantic cache hit.
  */
 record Outcome(
     boolean ok,
@@ -16,14 +18,20 @@ record Outcome(
     Response cached,
     ErrorInfo error,
     int attempts,
-    String sharedCallOf) {
+    String sharedCallOf,
+    SemanticMatch semantic) {
   Outcome(boolean ok, Completion completion, Response cached, ErrorInfo error, int attempts) {
-    this(ok, completion, cached, error, attempts, null);
+    this(ok, completion, cached, error, attempts, null, null);
   }
 
   /** This outcome as the answer of another request's provider call ({@code null}: its own). */
   Outcome sharedWith(String requestId) {
-    return new Outcome(ok, completion, cached, error, attempts, requestId);
+    return new Outcome(ok, completion, cached, error, attempts, requestId, semantic);
+  }
+
+  /** A semantic cache hit: {@code hit} answered a request whose last user turn means the same. */
+  static Outcome semantic(Response hit, SemanticMatch match) {
+    return new Outcome(true, null, hit, null, 0, null, match);
   }
 
   static Outcome of(Completion c) {

@@ -6,10 +6,14 @@ import io.sluice.events.ErrorInfo;
 import io.sluice.events.Request;
 import io.sluice.events.Response;
 import io.sluice.events.ResponseStatus;
+import io.sluice.events.SemanticMatch;
 import io.sluice.internal.PendingRequest;
 import io.sluice.metrics.GatewayMetrics;
+import io.sluice.semantic.SemanticQuery;
+import io.sluice.semantic.SemanticVerdict;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -26,6 +30,7 @@ final class ResponseCache {
   private final GatewayMetrics metrics;
   private final LongSupplier clock;
   private final StoreSweep<Response> purge;
+  private BiConsumer<SemanticQuery, Long> semanticWrites = (q, at) -> {};
 
   ResponseCache(
       CacheSettings cache,
@@ -104,10 +109,58 @@ final class ResponseCache {
     Request r = p.getRequest();
     boolean ok = response.getStatus() == ResponseStatus.OK;
     if (ok && !response.getCacheHit() && p.getRound() == 0 && cacheable(r)) {
-      d.emit(
-          CacheKeys.of(r, conversation.of(r.getSessionId(), r, d), cache.perTenant()),
-          new SessionOutput.CacheOut(response));
+      List<ChatMessage> messages = conversation.of(r.getSessionId(), r, d);
+      d.emit(CacheKeys.of(r, messages, cache.perTenant()), new SessionOutput.CacheOut(response));
+      SemanticQuery q = semanticQuery(r, messages);
+      if (q != null) {
+        semanticWrites.accept(q, response.getRespondedAt());
+      }
     }
+  }
+
+  /**
+   * The semantic lookup for a head that missed the exact cache, or null when its model does not use
+   * the semantic cache (or its request may not use the cache, or asks for {@code cache: ONLY}).
+   */
+  SemanticQuery semanticQuery(Request r, List<ChatMessage> messages) {
+    if (!cache.semantic(r.getModel()) || r.getCache() == CacheMode.ONLY || !cacheable(r)) {
+      return null;
+    }
+    return SemanticLookup.query(r, messages, cache.perTenant());
+  }
+
+  /** Where {@link #write} reports an answer it cached for a semantic model (the dispatcher). */
+  void onSemanticWrite(BiConsumer<SemanticQuery, Long> listener) {
+    this.semanticWrites = listener;
+  }
+
+  /**
+   * A semantic verdict of a hit: the outcome to answer {@code p} with (the cached entry, marked
+   * with its similarity), or null when the entry is gone, stale or of another tenant (the request
+   * then goes to a provider). Emits a {@code cache.semantic} span.
+   */
+  Outcome semanticHit(PendingRequest p, SemanticVerdict v, long now, Decisions d) {
+    Request r = p.getRequest();
+    Response hit = v.hit() ? stores.cached(v.cacheKey()) : null;
+    boolean fresh =
+        hit != null
+            && now - hit.getRespondedAt() <= cache.ttl().toMillis()
+            && java.util.Objects.equals(hit.getTenantId(), r.getTenantId());
+    Map<String, String> attrs = new java.util.HashMap<>();
+    attrs.put("cache_hit", String.valueOf(fresh));
+    attrs.put("embed_ms", String.valueOf(v.embedMs()));
+    if (fresh) {
+      attrs.put("similarity", String.format(java.util.Locale.ROOT, "%.4f", v.similarity()));
+      attrs.put("matched_request_id", String.valueOf(hit.getRequestId()));
+    }
+    d.emit(
+        r.getRequestId(),
+        new SessionOutput.SpanOut(
+            Spans.span(
+                p, "cache.semantic", p.getRootSpanId(), now, clock.getAsLong(), true, attrs)));
+    return fresh
+        ? Outcome.semantic(hit, new SemanticMatch(v.similarity(), hit.getRequestId()))
+        : null;
   }
 
   /** A tombstone to the cache topic for each expired entry of the next slice of the store. */

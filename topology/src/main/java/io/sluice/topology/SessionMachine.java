@@ -9,6 +9,8 @@ import io.sluice.events.ToolResult;
 import io.sluice.internal.Completion;
 import io.sluice.internal.PendingRequest;
 import io.sluice.metrics.GatewayMetrics;
+import io.sluice.semantic.SemanticQuery;
+import io.sluice.semantic.SemanticVerdict;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -82,6 +84,7 @@ final class SessionMachine {
     this.repeats = new Idempotency(settings.idempotencyWindow(), queues, stores, clock);
     this.answers = new Answers(settings, bounds, metrics, cache, conversation, repeats, clock);
     this.sharedCalls = new SharedCalls(cacheSettings, tools);
+    cache.onSemanticWrite(dispatcher::cached);
   }
 
   SessionQueues queues() {
@@ -200,6 +203,15 @@ final class SessionMachine {
     if (!p.getAwaiting().isEmpty() || c.getDispatch() <= p.getRoundDispatch()) {
       log.debug(
           "completion of {} (dispatch {}) is stale; dropped", c.getRequestId(), c.getDispatch());
+      return d;
+    }
+    SemanticVerdict semantic = SemanticVerdict.of(c);
+    if (semantic != null) {
+      Outcome hit = cache.semanticHit(p, semantic, now, d);
+      if (hit != null) {
+        answer(p, hit, now, d);
+      }
+      dispatchHead(sid, now, d); // after a miss: the same head, now to the providers
       return d;
     }
     Request r = p.getRequest();
@@ -321,6 +333,10 @@ final class SessionMachine {
           continue;
         }
       }
+      // only the first dispatch looks in the semantic cache; a verdict's miss comes back as a
+      // second
+      SemanticQuery semantic =
+          p.getRound() == 0 && p.getDispatches() == 0 ? cache.semanticQuery(r, messages) : null;
       messages.addAll(p.getToolMessages());
       p.setDispatches(p.getDispatches() + 1);
       d.putPending(head, p);
@@ -342,7 +358,8 @@ final class SessionMachine {
               r.getStream(),
               p.getReplyTopic(),
               p.getReplyPartition(),
-              p.getRound() == 0 ? sharedCalls.key(cache, r, messages) : null);
+              p.getRound() == 0 ? sharedCalls.key(cache, r, messages) : null,
+              semantic);
       if (dispatcher.submit(job)) {
         queues.dispatched(head, sid, now);
       } else {

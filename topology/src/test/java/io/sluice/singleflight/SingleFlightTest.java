@@ -71,7 +71,8 @@ class SingleFlightTest {
         false,
         null,
         null,
-        key);
+        key,
+        null);
   }
 
   private static Completion ok(DispatchJob j) {

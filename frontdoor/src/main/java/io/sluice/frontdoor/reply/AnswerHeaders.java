@@ -17,6 +17,12 @@ public final class AnswerHeaders {
   public static final String ATTEMPTS = "x-sluice-attempts";
   public static final String OVERHEAD_MS = "x-sluice-overhead-ms";
 
+  /** On a semantic cache hit: the similarity of the two last user turns, 0 to 1. */
+  public static final String CACHE_SIMILARITY = "x-sluice-cache-similarity";
+
+  /** On a semantic cache hit: the request whose cached answer was served. */
+  public static final String CACHE_MATCHED = "x-sluice-cache-matched-request-id";
+
   /** Time spent in Sluice, not at the provider; never negative. */
   public static long overheadMs(Response r) {
     return Math.max(0, r.getLatencyMs() - r.getProviderMs());
@@ -34,6 +40,14 @@ public final class AnswerHeaders {
       h.set(PROVIDER, r.getProvider());
     }
     h.set(CACHE_HIT, String.valueOf(r.getCacheHit()));
+    if (r.getSemantic() != null) {
+      h.set(
+          CACHE_SIMILARITY,
+          String.format(java.util.Locale.ROOT, "%.4f", r.getSemantic().getSimilarity()));
+      if (r.getSemantic().getMatchedRequestId() != null) {
+        h.set(CACHE_MATCHED, r.getSemantic().getMatchedRequestId());
+      }
+    }
     h.set(ATTEMPTS, String.valueOf(r.getAttempts()));
     h.set(OVERHEAD_MS, String.valueOf(overheadMs(r)));
   }
