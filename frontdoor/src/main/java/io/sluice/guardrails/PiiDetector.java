@@ -1,0 +1,15 @@
+package io.sluice.guardrails;
+
+import java.util.List;
+
+/**
+ * Finds one family of personal data in a text. Implementations are immutable and thread-safe, and
+ * cost time linear in the text's length.
+ */
+public interface PiiDetector {
+  /** The entity type this detector reports, as named in config ({@code email}, ...). */
+  String entity();
+
+  /** Adds every match in {@code text} to {@code out}, in any order; matches may overlap. */
+  void find(String text, List<PiiMatch> out);
+}
