@@ -17,6 +17,10 @@ public final class PiiGuard {
   /** Metadata key prefix of the counts a masked request carries into its spans (counts only). */
   public static final String COUNT_PREFIX = "sluice.pii.";
 
+  static {
+    io.sluice.schema.AvroTrust.install(); // copies of Requests build nested records
+  }
+
   public static final PiiGuard OFF = PiiPolicy.off().compile();
 
   private final PiiPolicy policy;
