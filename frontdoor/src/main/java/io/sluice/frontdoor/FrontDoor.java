@@ -14,6 +14,7 @@ import io.sluice.frontdoor.request.RequestBuilder;
 import io.sluice.frontdoor.server.FrontDoorServer;
 import io.sluice.frontdoor.server.ServerParts;
 import io.sluice.frontdoor.wire.WireFormat;
+import io.sluice.guardrails.PiiGuards;
 import io.sluice.schema.registry.SchemaRegistry;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -54,6 +55,22 @@ public final class FrontDoor implements AutoCloseable {
       SchemaRegistry schemas,
       MeterRegistry meters)
       throws InterruptedException {
+    return start(settings, openai, anthropic, models, schemas, meters, PiiGuards.off());
+  }
+
+  /**
+   * Starts a front door that masks or refuses personal data by {@code pii} before it produces a
+   * request, and restores the originals in the answers where the tenant's policy says so.
+   */
+  public static FrontDoor start(
+      FrontDoorSettings settings,
+      WireFormat openai,
+      WireFormat anthropic,
+      ModelList models,
+      SchemaRegistry schemas,
+      MeterRegistry meters,
+      PiiGuards pii)
+      throws InterruptedException {
     FrontDoorMetrics metrics = new FrontDoorMetrics(meters);
     Waiters waiters = new Waiters();
     ReplyReader replies =
@@ -88,7 +105,8 @@ public final class FrontDoor implements AutoCloseable {
               new AsyncResults(settings.asyncResults(), settings.asyncResultTtl(), clock),
               models,
               metrics,
-              clock);
+              clock,
+              pii);
       FrontDoorServer server =
           FrontDoorServer.start(parts, Math.max(2, Runtime.getRuntime().availableProcessors()));
       log.info(

@@ -35,7 +35,8 @@ public final class FrontDoors {
         WireFormats.anthropic(),
         models(config),
         schemas,
-        meters);
+        meters,
+        Guardrails.pii(config));
   }
 
   /** The front door's settings from {@code config}. */

@@ -119,17 +119,18 @@ public final class SluiceApp implements AutoCloseable {
             Clock.systemUTC());
     TopologySpec spec =
         new TopologySpec(
-            topics,
-            serdes,
-            models,
-            config.tenants() == null ? Map.of() : config.tenants(),
-            sessionSettings(config),
-            cacheSettings(config),
-            toolSettings(config),
-            metrics,
-            () -> dispatcher,
-            RecordLimits.from(config),
-            requestLimits(config));
+                topics,
+                serdes,
+                models,
+                config.tenants() == null ? Map.of() : config.tenants(),
+                sessionSettings(config),
+                cacheSettings(config),
+                toolSettings(config),
+                metrics,
+                () -> dispatcher,
+                RecordLimits.from(config),
+                requestLimits(config))
+            .withPii(Guardrails.pii(config));
     Properties streamsProps = StreamsProperties.of(config);
     ErrorHandling.install(streamsProps, metrics, topics.dlq());
     streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());

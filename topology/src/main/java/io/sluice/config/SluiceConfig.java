@@ -24,7 +24,8 @@ public record SluiceConfig(
     TracingSection tracing,
     RoutingSection routing,
     FrontDoorSection frontDoor,
-    DispatchSection dispatch) {
+    DispatchSection dispatch,
+    GuardrailsSection guardrails) {
 
   public SluiceConfig {
     kafka =
@@ -46,7 +47,7 @@ public record SluiceConfig(
   /** A config with every default (no providers, no models). */
   public static SluiceConfig defaults() {
     return new SluiceConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** {@code kafka:} the cluster and how the app uses it. */
@@ -217,9 +218,11 @@ public record SluiceConfig(
 
   /**
    * {@code tenants.<id>:} which models a tenant may use ({@code *} for all), and the SHA-256 hex of
-   * the API keys that name it at the front door ({@code front_door.auth: keys}).
+   * the API keys that name it at the front door ({@code front_door.auth: keys}), and its own {@code
+   * guardrails} (overriding the global ones key by key; null: the global ones).
    */
-  public record TenantConfig(List<String> models, List<String> apiKeys) {
+  public record TenantConfig(
+      List<String> models, List<String> apiKeys, GuardrailsSection guardrails) {
     public TenantConfig {
       models = models != null ? List.copyOf(models) : List.of("*");
       apiKeys = apiKeys != null ? List.copyOf(apiKeys) : List.of();

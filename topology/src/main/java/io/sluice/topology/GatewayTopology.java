@@ -98,7 +98,8 @@ public final class GatewayTopology {
                     new RequestValidator(spec.models(), spec.tenants(), spec.requestLimits()),
                     new IngestBounds(spec.limits()),
                     spec.metrics(),
-                    t.replyTopics()),
+                    t.replyTopics(),
+                    new IngestPii(spec.pii(), spec.metrics().registry())),
                 Named.as("ingest"));
     Map<String, KStream<String, IngestOutcome>> routes =
         ingested

@@ -74,14 +74,17 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
   private final IngestBounds bounds;
   private final GatewayMetrics metrics;
   private final ReplyTopics replyTopics;
+  private final IngestPii pii;
 
   IngestSupplier(
       ConfluentAvroSerde<Request> requests,
       RequestValidator validator,
       IngestBounds bounds,
       GatewayMetrics metrics,
-      ReplyTopics replyTopics) {
+      ReplyTopics replyTopics,
+      IngestPii pii) {
     this.replyTopics = replyTopics;
+    this.pii = pii;
     this.requests = requests;
     this.validator = validator;
     this.bounds = bounds;
@@ -264,6 +267,12 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
         return;
       }
       var rejection = validator.validate(request);
+      if (rejection.isEmpty()) {
+        // masked before anything downstream sees it; blocked ones are refused like invalid ones
+        IngestPii.Result guarded = pii.apply(request);
+        request = guarded.request();
+        rejection = guarded.rejection();
+      }
       if (rejection.isEmpty()) {
         rejection = bounds.tooLarge(request, record.headers());
       }

@@ -25,7 +25,53 @@ public record TopologySpec(
     GatewayMetrics metrics,
     Supplier<Dispatcher> dispatcher,
     RecordLimits limits,
-    RequestLimits requestLimits) {
+    RequestLimits requestLimits,
+    io.sluice.guardrails.PiiGuards pii) {
+
+  /** A spec with PII redaction off. */
+  public TopologySpec(
+      Topics topics,
+      EventSerdes serdes,
+      ModelCatalog models,
+      Map<String, SluiceConfig.TenantConfig> tenants,
+      SessionSettings sessions,
+      CacheSettings cache,
+      ToolSettings tools,
+      GatewayMetrics metrics,
+      Supplier<Dispatcher> dispatcher,
+      RecordLimits limits,
+      RequestLimits requestLimits) {
+    this(
+        topics,
+        serdes,
+        models,
+        tenants,
+        sessions,
+        cache,
+        tools,
+        metrics,
+        dispatcher,
+        limits,
+        requestLimits,
+        io.sluice.guardrails.PiiGuards.off());
+  }
+
+  /** This spec with the PII guards {@code pii} (applied at ingest). */
+  public TopologySpec withPii(io.sluice.guardrails.PiiGuards pii) {
+    return new TopologySpec(
+        topics,
+        serdes,
+        models,
+        tenants,
+        sessions,
+        cache,
+        tools,
+        metrics,
+        dispatcher,
+        limits,
+        requestLimits,
+        pii);
+  }
 
   /** A spec with the default request limits. */
   public TopologySpec(
