@@ -94,17 +94,18 @@ final class TopologyFixture implements AutoCloseable {
     serdes.replies().register(topics.replies()); // as GatewayTopology.prepareSchemas does
     TopologySpec spec =
         new TopologySpec(
-            topics,
-            serdes,
-            ModelCatalog.from(config),
-            config.tenants() == null ? Map.of() : config.tenants(),
-            settings,
-            SluiceApp.cacheSettings(config),
-            SluiceApp.toolSettings(config),
-            metrics,
-            () -> dispatcher,
-            io.sluice.bounds.RecordLimits.DEFAULTS,
-            SluiceApp.requestLimits(config));
+                topics,
+                serdes,
+                ModelCatalog.from(config),
+                config.tenants() == null ? Map.of() : config.tenants(),
+                settings,
+                SluiceApp.cacheSettings(config),
+                SluiceApp.toolSettings(config),
+                metrics,
+                () -> dispatcher,
+                io.sluice.bounds.RecordLimits.DEFAULTS,
+                SluiceApp.requestLimits(config))
+            .withPii(io.sluice.app.Guardrails.pii(config));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-test");
     // a directory of its own: the default (/tmp/kafka-streams/sluice-test) is shared by every
