@@ -12,4 +12,13 @@ public interface PiiDetector {
 
   /** Adds every match in {@code text} to {@code out}, in any order; matches may overlap. */
   void find(String text, List<PiiMatch> out);
+
+  /**
+   * As {@link #find(String, List)}, knowing the matches of detectors that win over this one ({@code
+   * taken}): a costly detector may skip what they cover, since its matches there would be dropped
+   * anyway.
+   */
+  default void find(String text, List<PiiMatch> out, List<PiiMatch> taken) {
+    find(text, out);
+  }
 }

@@ -30,7 +30,7 @@ final class PiiScanner {
     List<PiiMatch> found = new ArrayList<>();
     for (PiiDetector d : detectors) {
       found.clear();
-      d.find(text, found);
+      d.find(text, found, kept);
       found.sort(
           Comparator.comparingInt(PiiMatch::start)
               .thenComparing(Comparator.comparingInt(PiiMatch::end).reversed()));
