@@ -55,6 +55,20 @@ public final class PiiGuard {
     return new Redaction(scanner, placeholders);
   }
 
+  /**
+   * {@code text} masked (in {@code mask} and {@code block} mode alike: for texts that cannot be
+   * refused, such as a tool's result), its counts recorded in {@code metrics}; unchanged when off.
+   */
+  public String maskText(String text, PiiMetrics metrics) {
+    if (policy.mode() == PiiMode.OFF || text == null) {
+      return text;
+    }
+    Redaction red = redaction();
+    String masked = red.mask(text);
+    metrics.record(red.counts());
+    return masked;
+  }
+
   public PiiOutcome apply(Request r) {
     if (policy.mode() == PiiMode.OFF) {
       return new PiiOutcome(r, null, false);

@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code sluice_pii_detected_total{entity, stage}}: values found per entity type, where {@code
- * stage} is {@code front_door} or {@code ingest}; and {@code sluice_pii_blocked_total{stage}}:
- * requests refused. Counts only, never values. Thread-safe.
+ * stage} is {@code front_door}, {@code ingest} or {@code tool_result}; and {@code
+ * sluice_pii_blocked_total{stage}}: requests refused. Counts only, never values. Thread-safe.
  */
 public final class PiiMetrics {
   private final MeterRegistry registry;
@@ -28,22 +28,25 @@ public final class PiiMetrics {
 
   /** Records what {@code outcome} found. */
   public void record(PiiOutcome outcome) {
-    outcome
-        .counts()
-        .forEach(
-            (entity, n) ->
-                detected
-                    .computeIfAbsent(
-                        entity,
-                        e ->
-                            Counter.builder("sluice.pii.detected")
-                                .description("personal data values found, by entity type")
-                                .tag("entity", e)
-                                .tag("stage", stage)
-                                .register(registry))
-                    .increment(n));
+    record(outcome.counts());
     if (outcome.blocked()) {
       blocked.increment();
     }
+  }
+
+  /** Records values found, by entity type. */
+  public void record(Map<String, Integer> counts) {
+    counts.forEach(
+        (entity, n) ->
+            detected
+                .computeIfAbsent(
+                    entity,
+                    e ->
+                        Counter.builder("sluice.pii.detected")
+                            .description("personal data values found, by entity type")
+                            .tag("entity", e)
+                            .tag("stage", stage)
+                            .register(registry))
+                .increment(n));
   }
 }

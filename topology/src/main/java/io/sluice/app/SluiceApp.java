@@ -244,7 +244,8 @@ public final class SluiceApp implements AutoCloseable {
     SluiceConfig.ToolsSection t = config.tools();
     return t == null
         ? ToolSettings.disabled()
-        : new ToolSettings(true, Duration.ofMillis(t.timeoutMs()), t.maxRounds());
+        : new ToolSettings(
+            true, Duration.ofMillis(t.timeoutMs()), t.maxRounds(), Guardrails.pii(config));
   }
 
   public static CacheSettings cacheSettings(SluiceConfig config) {

@@ -109,6 +109,27 @@ class PiiIngestTest {
   }
 
   @Test
+  void shouldMaskAToolsResultBeforeItGoesBackToTheModel() {
+    // Given tools on and a request whose model asks for one
+    t =
+        new TopologyFixture(
+            CONFIG + "tools: {timeout_ms: 1000, max_rounds: 2}\n", TopologyFixture.SETTINGS);
+    Request r = TopologyFixture.request("r1", "s1", "look up the customer");
+    r.setTools(List.of(new io.sluice.events.ToolSpec("crm", "", "{}")));
+    t.send(r);
+    t.askForTools(t.dispatcher.last(), java.util.Map.of("crm", "c1"));
+    // When the tool answers with an e-mail address
+    t.toolResults.pipeInput(
+        "s1",
+        new io.sluice.events.ToolResult(
+            "r1", "s1", "c1", "crm", "owner: carol@example.net", false, 1));
+    // Then the model is sent its placeholder
+    assertThat(sent(t.dispatcher.last()))
+        .doesNotContain("carol@example.net")
+        .containsPattern(EMAIL_PLACEHOLDER);
+  }
+
+  @Test
   void shouldChangeNothingWithoutGuardrails() {
     t = new TopologyFixture();
     t.send(TopologyFixture.request("r1", "s1", "I am alice@example.com"));
