@@ -5,8 +5,16 @@
 # in $OUT (default /tmp/frontdoor-vs-portkey), and a table on stdout.
 #
 #   ops/bench/frontdoor-vs-portkey.sh                  # every run (about 25 minutes)
-#   RUNS="saturated 1000" ops/bench/frontdoor-vs-portkey.sh   # a subset: saturated 500 1000 2000 stream eos
-#   WARMUP=20 DURATION=30 IN_FLIGHT=512 ...            # the knobs, with their defaults
+#   RUNS="saturated 1000" ops/bench/frontdoor-vs-portkey.sh   # a subset: saturated 500 1000 2000 stream eos c1
+#   (c1: a third gateway whose JVM compiles with C1 only, -XX:TieredStopAtLevel=1, saturated and 1,000/s)
+#   PREWARM=60 WARMUP=10 DURATION=30 IN_FLIGHT=512 ... # the knobs, with their defaults
+#   GATEWAY_JAVA_OPTS=-XX:TieredStopAtLevel=1 ...      # JVM options of the Sluice gateways
+#
+# Each gateway is prewarmed once after it starts (PREWARM seconds of closed-loop load at
+# IN_FLIGHT/2, not recorded), then every run has its own short WARMUP. A JVM on two cores spends
+# its first minute under load compiling (C2 took 77 s of compiler CPU in the first 45 s here, while
+# the gateway held 81-785/s): without the prewarm the first rows measure the JIT, not the gateway.
+# Portkey (Node) is prewarmed the same way. PREWARM=0 measures a cold start.
 #
 # Needs: the built jar (topology/target/sluice.jar), Node.js and npm (Portkey is installed from
 # the npm registry into ops/bench/portkey/node_modules on first use).
@@ -14,11 +22,13 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 jar="$root/topology/target/sluice.jar"
 OUT="${OUT:-/tmp/frontdoor-vs-portkey}"
-WARMUP="${WARMUP:-20}"
+PREWARM="${PREWARM:-60}"
+WARMUP="${WARMUP:-10}"
+GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:-}"
 DURATION="${DURATION:-30}"
 IN_FLIGHT="${IN_FLIGHT:-512}"
-RUNS="${RUNS:-saturated 500 1000 2000 stream eos}"
-SIM_PORT=18080 PORTKEY_PORT=8787 KAFKA_PORT=19092 DOOR_PORT=4000 EOS_DOOR_PORT=4001
+RUNS="${RUNS:-saturated 500 1000 2000 stream eos c1}"
+SIM_PORT=18080 PORTKEY_PORT=8787 KAFKA_PORT=19092 DOOR_PORT=4000 EOS_DOOR_PORT=4001 C1_DOOR_PORT=4002
 mkdir -p "$OUT"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -34,7 +44,7 @@ java -jar "$jar" broker --port $KAFKA_PORT --data-dir "$OUT/kafka" --registry-po
 await_http "http://127.0.0.1:$SIM_PORT/stats" 60
 for _ in $(seq 1 90); do grep -q Ready "$OUT/broker.log" && break; sleep 1; done
 
-gateway() { # name, guarantee, door port
+gateway() { # name, guarantee, door port, [JVM options, default $GATEWAY_JAVA_OPTS]
   cat > "$OUT/$1.yaml" <<YAML
 kafka:
   bootstrap_servers: 127.0.0.1:$KAFKA_PORT
@@ -49,8 +59,17 @@ cache: {enabled: false}
 http: {port: 0}
 front_door: {host: 127.0.0.1, port: $3, auth: none, max_in_flight: 8192}
 YAML
-  java -jar "$jar" run --config "$OUT/$1.yaml" > "$OUT/$1.log" 2>&1 & pids+=($!)
+  # shellcheck disable=SC2086 # word splitting of the options is intended
+  java ${4-$GATEWAY_JAVA_OPTS} -jar "$jar" run --config "$OUT/$1.yaml" > "$OUT/$1.log" 2>&1 & pids+=($!)
   await_http "http://127.0.0.1:$3/v1/models" 120
+  prewarm "$1" --url "http://127.0.0.1:$3/v1"
+}
+prewarm() { # name, args...
+  local name=$1; shift
+  [ "$PREWARM" -gt 0 ] || return 0
+  echo "== prewarm $name for ${PREWARM}s: sluice bench http $*" >&2
+  java -jar "$jar" bench http --warmup-s 0 --duration-s "$PREWARM" --in-flight $((IN_FLIGHT / 2)) "$@" \
+    > "$OUT/prewarm-$name.json" 2> "$OUT/prewarm-$name.progress"
 }
 
 portkey=(--url "http://127.0.0.1:$PORTKEY_PORT/v1" -H x-portkey-provider:openai
@@ -58,11 +77,12 @@ portkey=(--url "http://127.0.0.1:$PORTKEY_PORT/v1" -H x-portkey-provider:openai
 sluice=(--url "http://127.0.0.1:$DOOR_PORT/v1")
 bench() { # output name, args...
   local name=$1; shift
-  echo "== $name: sluice bench http $*" >&2
+  echo "== $name: sluice bench http $* (load average $(cut -d" " -f1-3 /proc/loadavg))" >&2
   java -jar "$jar" bench http --warmup-s "$WARMUP" --duration-s "$DURATION" "$@" > "$OUT/$name.json" 2> "$OUT/$name.progress"
 }
 
 await_http "http://127.0.0.1:$PORTKEY_PORT/" 60
+prewarm portkey "${portkey[@]}"
 gateway alo at_least_once $DOOR_PORT
 for run in $RUNS; do
   case "$run" in
@@ -79,12 +99,17 @@ for run in $RUNS; do
       gateway eos exactly_once_v2 $EOS_DOOR_PORT
       bench sluice-eos-saturated --url "http://127.0.0.1:$EOS_DOOR_PORT/v1" --in-flight "$IN_FLIGHT"
       bench sluice-eos-1000 --url "http://127.0.0.1:$EOS_DOOR_PORT/v1" --rate 1000 ;;
+    c1)
+      gateway c1 at_least_once $C1_DOOR_PORT -XX:TieredStopAtLevel=1
+      bench sluice-c1-saturated --url "http://127.0.0.1:$C1_DOOR_PORT/v1" --in-flight "$IN_FLIGHT"
+      bench sluice-c1-1000 --url "http://127.0.0.1:$C1_DOOR_PORT/v1" --rate 1000 ;;
     *) echo "frontdoor-vs-portkey: unknown run '$run'" >&2; exit 2 ;;
   esac
 done
 
 printf '%-22s %10s %8s %8s %10s %10s %10s %12s\n' run throughput ok failed p50_ms p99_ms ovh_p99 first_p99_ms
-for f in "$OUT"/*.json; do
+for f in "$OUT"/portkey-*.json "$OUT"/sluice-*.json; do
+  [ -f "$f" ] || continue
   python3 - "$f" <<'PY'
 import json, os, sys
 d = json.load(open(sys.argv[1]))

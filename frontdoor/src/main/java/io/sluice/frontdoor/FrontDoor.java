@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.frontdoor.auth.ApiKeyAuthenticator;
 import io.sluice.frontdoor.auth.Authenticator;
 import io.sluice.frontdoor.auth.HeaderTenantAuthenticator;
+import io.sluice.frontdoor.auth.VirtualKeyAuthenticator;
 import io.sluice.frontdoor.kafka.KafkaRequestSink;
 import io.sluice.frontdoor.kafka.ReplyReader;
 import io.sluice.frontdoor.kafka.RequestSink;
@@ -15,8 +16,11 @@ import io.sluice.frontdoor.server.FrontDoorServer;
 import io.sluice.frontdoor.server.ServerParts;
 import io.sluice.frontdoor.wire.WireFormat;
 import io.sluice.guardrails.PiiGuards;
+import io.sluice.keys.KeyLookup;
+import io.sluice.keys.KeysReader;
 import io.sluice.schema.registry.SchemaRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,14 +32,20 @@ import org.slf4j.LoggerFactory;
 public final class FrontDoor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FrontDoor.class);
 
+  /** How long a starting door waits for the virtual keys before it takes calls anyway. */
+  private static final Duration KEYS_LOAD_TIMEOUT = Duration.ofSeconds(30);
+
   private final ReplyReader replies;
   private final RequestSink sink;
   private final FrontDoorServer server;
+  private final KeysReader keys;
 
-  private FrontDoor(ReplyReader replies, RequestSink sink, FrontDoorServer server) {
+  private FrontDoor(
+      ReplyReader replies, RequestSink sink, FrontDoorServer server, KeysReader keys) {
     this.replies = replies;
     this.sink = sink;
     this.server = server;
+    this.keys = keys;
   }
 
   /**
@@ -82,7 +92,9 @@ public final class FrontDoor implements AutoCloseable {
             waiters,
             metrics);
     KafkaRequestSink sink = null;
+    KeysReader keys = null;
     try {
+      keys = startKeys(settings, meters);
       sink =
           new KafkaRequestSink(
               settings.kafka(),
@@ -98,7 +110,7 @@ public final class FrontDoor implements AutoCloseable {
               settings,
               openai,
               anthropic,
-              authenticator(settings),
+              authenticator(settings, keys == null ? KeyLookup.NONE : keys),
               new RequestBuilder(clock),
               sink,
               waiters,
@@ -114,21 +126,47 @@ public final class FrontDoor implements AutoCloseable {
           server.url(),
           settings.auth(),
           replies.partition());
-      return new FrontDoor(replies, sink, server);
+      return new FrontDoor(replies, sink, server, keys);
     } catch (RuntimeException | InterruptedException e) {
       if (sink != null) {
         sink.close();
+      }
+      if (keys != null) {
+        keys.close();
       }
       replies.close();
       throw e;
     }
   }
 
-  /** The authenticator of {@code settings.auth}. */
+  /** The authenticator of {@code settings.auth}, with configured keys only. */
   public static Authenticator authenticator(FrontDoorSettings settings) {
+    return authenticator(settings, KeyLookup.NONE);
+  }
+
+  /** The authenticator of {@code settings.auth}: configured keys, then {@code keys}. */
+  public static Authenticator authenticator(FrontDoorSettings settings, KeyLookup keys) {
     return settings.auth() == FrontDoorSettings.AuthMode.KEYS
-        ? new ApiKeyAuthenticator(settings.apiKeys())
+        ? new VirtualKeyAuthenticator(new ApiKeyAuthenticator(settings.apiKeys()), keys)
         : new HeaderTenantAuthenticator();
+  }
+
+  /** The virtual keys' reader, loaded, when keys are asked for and a keys topic is set. */
+  private static KeysReader startKeys(FrontDoorSettings settings, MeterRegistry meters)
+      throws InterruptedException {
+    if (settings.auth() != FrontDoorSettings.AuthMode.KEYS || settings.keysTopic() == null) {
+      return null;
+    }
+    KeysReader keys = KeysReader.start(settings.kafka(), settings.keysTopic(), "front-door");
+    keys.bindTo(meters, "front_door");
+    if (!keys.awaitCaughtUp(KEYS_LOAD_TIMEOUT)) {
+      log.warn(
+          "the virtual keys of {} are not all read after {}; keys not read yet get 401 until"
+              + " they are",
+          settings.keysTopic(),
+          KEYS_LOAD_TIMEOUT);
+    }
+    return keys;
   }
 
   /** {@code http://host:port}; the OpenAI base URL is this plus {@code /v1}. */
@@ -145,5 +183,8 @@ public final class FrontDoor implements AutoCloseable {
     server.close();
     sink.close();
     replies.close();
+    if (keys != null) {
+      keys.close();
+    }
   }
 }

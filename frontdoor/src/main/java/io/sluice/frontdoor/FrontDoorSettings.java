@@ -29,6 +29,8 @@ import java.util.Properties;
  * @param repliesTopic the reply topic this instance reads its partition of
  * @param maxRecordBytes the largest record the door produces (the gateway's
  *     kafka.max_record_bytes); a larger request gets 413
+ * @param keysTopic the compacted topic of virtual keys ({@code llm.keys}) that {@link
+ *     AuthMode#KEYS} also accepts; null for configured keys only
  */
 public record FrontDoorSettings(
     String host,
@@ -47,7 +49,8 @@ public record FrontDoorSettings(
     Properties kafka,
     String requestsTopic,
     String repliesTopic,
-    long maxRecordBytes) {
+    long maxRecordBytes,
+    String keysTopic) {
 
   /** How a caller's tenant is found. */
   public enum AuthMode {

@@ -65,7 +65,8 @@ public final class FrontDoors {
         kafka,
         config.topicNames().get("requests"),
         repliesTopic(config),
-        config.kafka().maxRecordBytes());
+        config.kafka().maxRecordBytes(),
+        config.topicNames().get("keys"));
   }
 
   /** The reply topic: {@code topics.replies}, by default the prefix and {@code replies}. */

@@ -1,5 +1,6 @@
 package io.sluice.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -20,6 +21,8 @@ import io.sluice.dispatch.KafkaChunkSink;
 import io.sluice.dispatch.KafkaCompletionSink;
 import io.sluice.http.AdminHttpServer;
 import io.sluice.http.HealthCheck;
+import io.sluice.keys.KeyLookup;
+import io.sluice.keys.KeysReader;
 import io.sluice.metrics.GatewayMetrics;
 import io.sluice.routing.ModelCatalog;
 import io.sluice.routing.Router;
@@ -27,10 +30,12 @@ import io.sluice.routing.RoutingSettings;
 import io.sluice.schema.registry.CatalogSchemaRegistry;
 import io.sluice.schema.registry.HttpSchemaRegistry;
 import io.sluice.schema.registry.SchemaRegistry;
+import io.sluice.singleflight.SingleFlight;
 import io.sluice.tools.bridge.ToolBridge;
 import io.sluice.topology.CacheSettings;
 import io.sluice.topology.EventSerdes;
 import io.sluice.topology.GatewayTopology;
+import io.sluice.topology.KeySettings;
 import io.sluice.topology.RequestLimits;
 import io.sluice.topology.SessionSettings;
 import io.sluice.topology.ToolSettings;
@@ -68,6 +73,7 @@ public final class SluiceApp implements AutoCloseable {
   private final SchemaRegistry schemas;
   private final ToolBridge bridge;
   private final BrokerWatchdog watchdog;
+  private final KeysReader keys;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Throwable fatal;
 
@@ -83,6 +89,7 @@ public final class SluiceApp implements AutoCloseable {
 
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayMetrics metrics = new GatewayMetrics(registry);
+    this.keys = VirtualKeys.start(clientProps, config, registry);
     StateGuard guard = StateGuard.connect(clientProps, config, metrics);
     this.providers = Providers.from(config);
     Properties completionProps = new Properties();
@@ -105,32 +112,38 @@ public final class SluiceApp implements AutoCloseable {
             metrics);
     ModelCatalog models = ModelCatalog.from(config);
     RoutingSettings routing = RoutingSettings.from(config.routing());
-    this.dispatcher =
-        new HttpDispatcher(
-            models,
-            new Router(routing),
-            providers.clients(),
-            Providers.maxConcurrency(config),
+    // single-flight in front of the dispatcher: identical cacheable calls in flight share one
+    SingleFlight<HttpDispatcher> flights =
+        new SingleFlight<>(
             new BoundedCompletionSink(completions, RecordLimits.from(config), metrics),
-            chunks,
-            100_000,
-            routing,
-            metrics,
-            Clock.systemUTC());
+            sink ->
+                new HttpDispatcher(
+                    models,
+                    new Router(routing),
+                    providers.clients(),
+                    Providers.maxConcurrency(config),
+                    sink,
+                    chunks,
+                    100_000,
+                    routing,
+                    metrics,
+                    Clock.systemUTC()));
+    this.dispatcher = flights.delegate();
     TopologySpec spec =
         new TopologySpec(
-                topics,
-                serdes,
-                models,
-                config.tenants() == null ? Map.of() : config.tenants(),
-                sessionSettings(config),
-                cacheSettings(config),
-                toolSettings(config),
-                metrics,
-                () -> dispatcher,
-                RecordLimits.from(config),
-                requestLimits(config))
-            .withPii(Guardrails.pii(config));
+            topics,
+            serdes,
+            models,
+            config.tenants() == null ? Map.of() : config.tenants(),
+            sessionSettings(config),
+            cacheSettings(config),
+            toolSettings(config),
+            metrics,
+            () -> flights,
+            RecordLimits.from(config),
+            requestLimits(config),
+            new KeySettings(keys, config.keys().checkHeader()),
+            Guardrails.pii(config));
     Properties streamsProps = StreamsProperties.of(config);
     ErrorHandling.install(streamsProps, metrics, topics.dlq());
     streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());
@@ -159,6 +172,9 @@ public final class SluiceApp implements AutoCloseable {
         .register(registry);
     Gauge.builder("sluice.dispatch.queued", dispatcher, HttpDispatcher::queued)
         .description("requests waiting for a provider lane")
+        .register(registry);
+    FunctionCounter.builder("sluice.single.flight.shared", flights, SingleFlight::shared)
+        .description("requests answered by another identical request's provider call")
         .register(registry);
     this.watchdog =
         new BrokerWatchdog(
@@ -273,6 +289,11 @@ public final class SluiceApp implements AutoCloseable {
     return registry;
   }
 
+  /** This instance's virtual keys (in memory; {@code byId} gives a key's limits). */
+  public KeyLookup keys() {
+    return keys;
+  }
+
   /**
    * Entries in this instance's copy of the response cache, counted up to {@code limit} (a
    * diagnostic: it walks the store); 0 while the cache is disabled or the store is not ready.
@@ -323,6 +344,7 @@ public final class SluiceApp implements AutoCloseable {
     admin.close();
     providers.close();
     schemas.close();
+    keys.close();
     stopped.countDown();
   }
 }

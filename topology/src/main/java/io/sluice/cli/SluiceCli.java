@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       ConsumeCommand.class,
       BenchCommand.class,
       DlqCommand.class,
+      KeysCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SluiceCli implements Runnable {

@@ -149,6 +149,7 @@ final class ConfigValidator {
         p + "dispatch.chunk_buffer_bytes must be at least 1048576 (1 MiB)");
     require(c.http().port() >= 0 && c.http().port() <= 65535, p + "http.port must be 0-65535");
     FrontDoorValidator.validate(c, p);
+    KeysSection.validate(c.keys(), p);
     GuardrailsValidator.validate(c, p);
   }
 

@@ -25,6 +25,7 @@ public record SluiceConfig(
     RoutingSection routing,
     FrontDoorSection frontDoor,
     DispatchSection dispatch,
+    KeysSection keys,
     GuardrailsSection guardrails) {
 
   public SluiceConfig {
@@ -42,12 +43,14 @@ public record SluiceConfig(
     tracing = tracing != null ? tracing : new TracingSection(null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
     dispatch = dispatch != null ? dispatch : new DispatchSection(null, null);
+    keys = keys != null ? keys : new KeysSection(null);
   }
 
   /** A config with every default (no providers, no models). */
   public static SluiceConfig defaults() {
     return new SluiceConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
   }
 
   /** {@code kafka:} the cluster and how the app uses it. */
@@ -326,6 +329,7 @@ public record SluiceConfig(
     names.put("cache", or(t.cache(), t.prefix() + "cache"));
     names.put("completions", or(t.completions(), kafka.applicationId() + "-completions"));
     names.put("replies", or(t.replies(), t.prefix() + "replies"));
+    names.put("keys", t.prefix() + "keys");
     return names;
   }
 

@@ -33,6 +33,11 @@ public final class BoundedCompletionSink implements CompletionSink {
     sink.publish(partition, bounded(completion));
   }
 
+  @Override
+  public void publishShared(int partition, Completion completion, String sharedCallOf) {
+    sink.publishShared(partition, bounded(completion), sharedCallOf);
+  }
+
   Completion bounded(Completion c) {
     long bound = limits.valueBound(c.getSessionId());
     if (!AvroSize.exceeds(c, bound)) {

@@ -18,6 +18,8 @@ import java.util.List;
  *     ResponseChunk} to {@code replyTopic}
  * @param replyTopic the request's reply topic (header {@code sluice.reply.topic}), or null
  * @param replyPartition the reply topic's partition, or null for the producer's choice
+ * @param flightKey for a cacheable request, its cache key: identical requests in flight at once may
+ *     share one provider call ({@link io.sluice.singleflight.SingleFlight}); null otherwise
  */
 public record DispatchJob(
     String requestId,
@@ -32,7 +34,40 @@ public record DispatchJob(
     int priority,
     boolean stream,
     String replyTopic,
-    Integer replyPartition) {
+    Integer replyPartition,
+    String flightKey) {
+
+  /** A job that shares its call with no other ({@code flightKey} null). */
+  public DispatchJob(
+      String requestId,
+      String sessionId,
+      int partition,
+      int dispatch,
+      String model,
+      List<ChatMessage> messages,
+      RequestParams params,
+      List<ToolSpec> tools,
+      long deadlineMs,
+      int priority,
+      boolean stream,
+      String replyTopic,
+      Integer replyPartition) {
+    this(
+        requestId,
+        sessionId,
+        partition,
+        dispatch,
+        model,
+        messages,
+        params,
+        tools,
+        deadlineMs,
+        priority,
+        stream,
+        replyTopic,
+        replyPartition,
+        null);
+  }
 
   /** true when the deltas of this call go to a reply topic as they arrive. */
   public boolean streamsChunks() {

@@ -1,6 +1,7 @@
 package io.sluice.dispatch;
 
 import io.sluice.internal.Completion;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -50,8 +51,22 @@ public final class KafkaCompletionSink implements CompletionSink {
 
   @Override
   public void publish(int partition, Completion completion) {
+    send(new ProducerRecord<>(topic, partition, completion.getSessionId(), completion));
+  }
+
+  @Override
+  public void publishShared(int partition, Completion completion, String sharedCallOf) {
+    ProducerRecord<String, Completion> record =
+        new ProducerRecord<>(topic, partition, completion.getSessionId(), completion);
+    record.headers().add(SHARED_CALL_OF, sharedCallOf.getBytes(StandardCharsets.UTF_8));
+    send(record);
+  }
+
+  private void send(ProducerRecord<String, Completion> record) {
+    Completion completion = record.value();
+    int partition = record.partition();
     producer.send(
-        new ProducerRecord<>(topic, partition, completion.getSessionId(), completion),
+        record,
         (md, e) -> {
           if (e != null) {
             failures.incrementAndGet();

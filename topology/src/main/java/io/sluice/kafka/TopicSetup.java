@@ -62,6 +62,8 @@ public final class TopicSetup {
         "completions", Map.of("retention.ms", String.valueOf(Duration.ofDays(1).toMillis())));
     // answers wait here only for a front door (or client) that is reading now: an hour is plenty
     configs.put("replies", Map.of("retention.ms", String.valueOf(Duration.ofHours(1).toMillis())));
+    // virtual keys (sluice keys): compacted, forever; few and small, so one partition
+    configs.put("keys", Map.of("cleanup.policy", "compact", "retention.ms", "-1"));
     Map<String, String> sized = KafkaLimits.topicConfig(RecordLimits.from(config));
     List<TopicSpec> specs = new ArrayList<>();
     configs.forEach(
@@ -69,7 +71,10 @@ public final class TopicSetup {
           Map<String, String> all = new LinkedHashMap<>(cfg);
           all.putAll(sized);
           // reply partitions are owned by front-door instances, not by tasks: a count of their own
-          int n = key.equals("replies") ? config.topics().replyPartitions() : partitions;
+          int n =
+              key.equals("replies")
+                  ? config.topics().replyPartitions()
+                  : key.equals("keys") ? 1 : partitions;
           specs.add(new TopicSpec(names.get(key), n, rf, all));
         });
     // the other reply topics requests may name (topics.reply_topics): as the reply topic

@@ -103,6 +103,9 @@ final class Answers {
     rootAttrs.put("attempts", String.valueOf(response.getAttempts()));
     rootAttrs.put("latency_ms", String.valueOf(response.getLatencyMs()));
     rootAttrs.put("cache_hit", String.valueOf(hit != null));
+    if (a.sharedCallOf() != null) {
+      rootAttrs.put("shared_call_of", a.sharedCallOf());
+    }
     if (!ok && response.getError() != null) {
       rootAttrs.put("error_code", response.getError().getCode());
     }
@@ -133,7 +136,9 @@ final class Answers {
         response.getStatus().name(),
         hit != null,
         response.getLatencyMs());
-    cache.write(p, response, d);
+    if (a.sharedCallOf() == null) { // a shared call's answer is cached once, by its leader
+      cache.write(p, response, d);
+    }
     if (ok && r.getUseHistory()) {
       conversation.addTurn(r, response, now, d);
     }
@@ -160,7 +165,8 @@ final class Answers {
             .setError(a.ok() ? null : a.error())
             .setTraceId(p.getTraceId())
             .setRespondedAt(now)
-            .setProviderMs(c == null ? 0 : providerMs(c.getAttempts()));
+            .setProviderMs(c == null ? 0 : providerMs(c.getAttempts()))
+            .setSharedCallOf(a.sharedCallOf());
     if (hit != null) {
       b.setProviderModel(hit.getProviderModel())
           .setContent(hit.getContent())

@@ -74,6 +74,7 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
   private final IngestBounds bounds;
   private final GatewayMetrics metrics;
   private final ReplyTopics replyTopics;
+  private final IngestKeys keys;
   private final IngestPii pii;
 
   IngestSupplier(
@@ -82,8 +83,10 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
       IngestBounds bounds,
       GatewayMetrics metrics,
       ReplyTopics replyTopics,
+      KeySettings keys,
       IngestPii pii) {
     this.replyTopics = replyTopics;
+    this.keys = new IngestKeys(keys);
     this.pii = pii;
     this.requests = requests;
     this.validator = validator;
@@ -160,6 +163,8 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+      // first: a key in a header must not be held, dead-lettered or forwarded
+      keys.screen(record.headers());
       if (next == head) {
         CompletableFuture<Void> ready = requests.prefetch(record.value());
         if (ready.isDone() && !ready.isCompletedExceptionally()) {
@@ -254,6 +259,7 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
           parked != null
               ? parked.topic()
               : context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
+      String keyVerdict = IngestKeys.verdict(record.headers());
       Request request;
       try {
         request = requests.deserialize(topic, record.value());
@@ -266,7 +272,10 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
             record, parked, "empty_value", "the record has no value (a tombstone), not a Request");
         return;
       }
-      var rejection = validator.validate(request);
+      var rejection = keys.admit(request, keyVerdict);
+      if (rejection.isEmpty()) {
+        rejection = validator.validate(request);
+      }
       if (rejection.isEmpty()) {
         // masked before anything downstream sees it; blocked ones are refused like invalid ones
         IngestPii.Result guarded = pii.apply(request);

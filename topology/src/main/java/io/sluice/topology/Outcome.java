@@ -7,9 +7,25 @@ import io.sluice.internal.PendingRequest;
 
 /**
  * What a request is answered with: a completion, an error, or a cache hit. {@code attempts} counts
- * the provider calls of the last round (the earlier rounds' are in the pending request).
+ * the provider calls of the last round (the earlier rounds' are in the pending request); {@code
+ * sharedCallOf} names the request whose call the completion was (single-flight), or is null.
  */
-record Outcome(boolean ok, Completion completion, Response cached, ErrorInfo error, int attempts) {
+record Outcome(
+    boolean ok,
+    Completion completion,
+    Response cached,
+    ErrorInfo error,
+    int attempts,
+    String sharedCallOf) {
+  Outcome(boolean ok, Completion completion, Response cached, ErrorInfo error, int attempts) {
+    this(ok, completion, cached, error, attempts, null);
+  }
+
+  /** This outcome as the answer of another request's provider call ({@code null}: its own). */
+  Outcome sharedWith(String requestId) {
+    return new Outcome(ok, completion, cached, error, attempts, requestId);
+  }
+
   static Outcome of(Completion c) {
     ErrorInfo error = c.getError();
     if (interrupted(c)) {

@@ -51,6 +51,7 @@ final class SessionMachine {
   private final ToolRound toolRound;
   private final Answers answers;
   private final Idempotency repeats;
+  private final SharedCalls sharedCalls;
 
   /**
    * The request that {@link #onRequest} is handing straight to {@link #dispatchHead} before it is
@@ -80,6 +81,7 @@ final class SessionMachine {
     this.toolRound = new ToolRound(tools, bounds, metrics);
     this.repeats = new Idempotency(settings.idempotencyWindow(), queues, stores, clock);
     this.answers = new Answers(settings, bounds, metrics, cache, conversation, repeats, clock);
+    this.sharedCalls = new SharedCalls(cacheSettings, tools);
   }
 
   SessionQueues queues() {
@@ -170,6 +172,14 @@ final class SessionMachine {
 
   /** A provider's completion of a head: answer it, or start its tool round. */
   Decisions onCompletion(Completion c, long now) {
+    return onCompletion(c, null, now);
+  }
+
+  /**
+   * A completion of a head; {@code sharedCallOf} names the request whose provider call it shares
+   * (single-flight), or is null for the head's own call.
+   */
+  Decisions onCompletion(Completion c, String sharedCallOf, long now) {
     Decisions d = new Decisions();
     if (!queues.isPending(c.getRequestId())) {
       log.debug(
@@ -217,7 +227,7 @@ final class SessionMachine {
               null);
       answer(p, new Outcome(false, c, null, tooMany, c.getAttempts().size()), now, d);
     } else {
-      answer(p, Outcome.of(c), now, d);
+      answer(p, Outcome.of(c).sharedWith(sharedCallOf), now, d);
     }
     dispatchHead(sid, now, d);
     return d;
@@ -331,7 +341,8 @@ final class SessionMachine {
               r.getPriority(),
               r.getStream(),
               p.getReplyTopic(),
-              p.getReplyPartition());
+              p.getReplyPartition(),
+              p.getRound() == 0 ? sharedCalls.key(cache, r, messages) : null);
       if (dispatcher.submit(job)) {
         queues.dispatched(head, sid, now);
       } else {

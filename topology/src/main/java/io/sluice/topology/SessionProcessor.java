@@ -171,7 +171,8 @@ final class SessionProcessor
       ReplyAddress reply = replyTopics.address(record.headers());
       carryOut(machine.onRequest(in.request(), record.timestamp(), trace, reply, now), now);
     } else if (record.value() instanceof SessionInput.CompletionIn in) {
-      carryOut(machine.onCompletion(in.completion(), now), now);
+      String sharedCallOf = SharedCalls.sharedCallOf(record.headers());
+      carryOut(machine.onCompletion(in.completion(), sharedCallOf, now), now);
     } else if (record.value() instanceof SessionInput.ToolResultIn in) {
       carryOut(machine.onToolResult(in.result(), now), now);
     }

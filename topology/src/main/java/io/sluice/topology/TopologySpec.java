@@ -26,9 +26,40 @@ public record TopologySpec(
     Supplier<Dispatcher> dispatcher,
     RecordLimits limits,
     RequestLimits requestLimits,
+    KeySettings keys,
     io.sluice.guardrails.PiiGuards pii) {
 
   /** A spec with PII redaction off. */
+  public TopologySpec(
+      Topics topics,
+      EventSerdes serdes,
+      ModelCatalog models,
+      Map<String, SluiceConfig.TenantConfig> tenants,
+      SessionSettings sessions,
+      CacheSettings cache,
+      ToolSettings tools,
+      GatewayMetrics metrics,
+      Supplier<Dispatcher> dispatcher,
+      RecordLimits limits,
+      RequestLimits requestLimits,
+      KeySettings keys) {
+    this(
+        topics,
+        serdes,
+        models,
+        tenants,
+        sessions,
+        cache,
+        tools,
+        metrics,
+        dispatcher,
+        limits,
+        requestLimits,
+        keys,
+        io.sluice.guardrails.PiiGuards.off());
+  }
+
+  /** A spec without virtual keys. */
   public TopologySpec(
       Topics topics,
       EventSerdes serdes,
@@ -53,7 +84,7 @@ public record TopologySpec(
         dispatcher,
         limits,
         requestLimits,
-        io.sluice.guardrails.PiiGuards.off());
+        KeySettings.none());
   }
 
   /** This spec with the PII guards {@code pii} (applied at ingest). */
@@ -70,6 +101,7 @@ public record TopologySpec(
         dispatcher,
         limits,
         requestLimits,
+        keys,
         pii);
   }
 

@@ -14,6 +14,20 @@ import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolUseBlock;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.errors.RateLimitException;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.UserMessage;
@@ -24,7 +38,9 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,9 +50,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real SDKs against the front door of an in-JVM dev stack: LangChain4j's OpenAI module (chat,
- * streaming, tools, errors) and Anthropic's Java SDK (messages, streaming, tool use, errors), each
- * also answered by a provider of the other format. ({@code com.openai:openai-java} is not served by
- * this machine's Maven mirror; the OpenAI wire is exercised by LangChain4j and the Node SDK.)
+ * streaming, tools, errors), OpenAI's Java SDK {@code com.openai:openai-java} (chat, streaming with
+ * usage, tool calls, errors: 404 and a provider's 429 passed through) and Anthropic's Java SDK
+ * (messages, streaming, tool use, errors), each also answered by a provider of the other format.
  */
 @Tag("integration")
 class RealClientsIT {
@@ -70,6 +86,19 @@ class RealClientsIT {
         .maxRetries(0)
         .timeout(Duration.ofSeconds(30))
         .build();
+  }
+
+  private static OpenAIClient openAiSdk() {
+    return OpenAIOkHttpClient.builder()
+        .baseUrl(stack.openAiBaseUrl())
+        .apiKey(DoorStack.KEY)
+        .maxRetries(0)
+        .timeout(Duration.ofSeconds(30))
+        .build();
+  }
+
+  private static ChatCompletionCreateParams.Builder chat(String model, String text) {
+    return ChatCompletionCreateParams.builder().model(model).addUserMessage(text);
   }
 
   private static MessageCreateParams.Builder message(String model, String text) {
@@ -225,5 +254,119 @@ class RealClientsIT {
     // When the SDK names a model no alias serves; Then it raises its NotFoundException
     assertThatThrownBy(() -> anthropic().messages().create(message("no-such-model", "hi").build()))
         .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void shouldAnswerOpenAiSdkChatFromBothProviderFormats() {
+    // Given OpenAI's Java SDK pointed at the front door
+    OpenAIClient client = openAiSdk();
+
+    // When it creates a chat completion on an OpenAI-compatible and an Anthropic provider
+    for (String model : List.of("gpt", "claude")) {
+      ChatCompletion c =
+          client.chat().completions().create(chat(model, "Hello from openai-java").build());
+
+      // Then the answer is the simulator's, a clean stop, with usage
+      assertThat(c.choices()).as(model).hasSize(1);
+      assertThat(c.choices().get(0).message().content()).hasValue("Echo: Hello from openai-java");
+      assertThat(c.choices().get(0).finishReason())
+          .isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+      assertThat(c.usage().orElseThrow().completionTokens()).isPositive();
+      assertThat(c.model()).isEqualTo(model);
+    }
+  }
+
+  @Test
+  void shouldStreamToTheOpenAiSdkWithUsage() {
+    // Given a streamed request that asks for usage
+    ChatCompletionCreateParams params =
+        chat("gpt", "stream to the openai sdk please")
+            .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+            .build();
+    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+    List<ChatCompletionChunk> chunks = new ArrayList<>();
+
+    // When the SDK streams it
+    try (com.openai.core.http.StreamResponse<ChatCompletionChunk> stream =
+        openAiSdk().chat().completions().createStreaming(params)) {
+      stream.stream().forEach(chunk -> chunks.add(accumulator.accumulate(chunk)));
+    }
+
+    // Then several content chunks arrived, they add up to the answer, and the last carries usage
+    long withContent =
+        chunks.stream()
+            .filter(ch -> !ch.choices().isEmpty())
+            .filter(
+                ch -> ch.choices().get(0).delta().content().filter(t -> !t.isEmpty()).isPresent())
+            .count();
+    assertThat(withContent).isGreaterThan(1);
+    ChatCompletion whole = accumulator.chatCompletion();
+    assertThat(whole.choices().get(0).message().content())
+        .hasValue("Echo: stream to the openai sdk please");
+    assertThat(chunks.get(chunks.size() - 1).usage()).isPresent();
+    assertThat(whole.usage().orElseThrow().totalTokens()).isPositive();
+  }
+
+  @Test
+  void shouldReturnToolCallsToTheOpenAiSdk() {
+    // Given a function tool the last user turn names
+    ChatCompletionFunctionTool weather =
+        ChatCompletionFunctionTool.builder()
+            .function(
+                FunctionDefinition.builder()
+                    .name("get_weather")
+                    .description("Weather of a city")
+                    .parameters(
+                        FunctionParameters.builder()
+                            .putAdditionalProperty("type", JsonValue.from("object"))
+                            .putAdditionalProperty(
+                                "properties",
+                                JsonValue.from(Map.of("input", Map.of("type", "string"))))
+                            .build())
+                    .build())
+            .build();
+
+    // When the SDK sends it, to both provider formats
+    for (String model : List.of("gpt", "claude")) {
+      ChatCompletion c =
+          openAiSdk()
+              .chat()
+              .completions()
+              .create(chat(model, "get_weather: Lisbon").addTool(weather).build());
+
+      // Then the answer is one call of that tool with the simulator's arguments
+      ChatCompletion.Choice choice = c.choices().get(0);
+      assertThat(choice.finishReason())
+          .as(model)
+          .isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+      List<ChatCompletionMessageToolCall> calls = choice.message().toolCalls().orElseThrow();
+      assertThat(calls).hasSize(1);
+      ChatCompletionMessageFunctionToolCall call = calls.get(0).asFunction();
+      assertThat(call.id()).isNotBlank();
+      assertThat(call.function().name()).isEqualTo("get_weather");
+      assertThat(call.function().arguments()).contains("Lisbon");
+    }
+  }
+
+  @Test
+  void shouldSurfaceAnUnknownModelToTheOpenAiSdkAs404() {
+    // When the SDK names a model no alias serves; Then it raises its NotFoundException
+    assertThatThrownBy(
+            () -> openAiSdk().chat().completions().create(chat("no-such-model", "hi").build()))
+        .isInstanceOf(com.openai.errors.NotFoundException.class)
+        .hasMessageContaining("no-such-model");
+  }
+
+  @Test
+  void shouldPassAProviderRateLimitToTheOpenAiSdkAs429() {
+    // When the SDK calls the alias whose provider always answers 429 (no retry, no fallback)
+    // Then it raises its RateLimitException, with the Retry-After the front door sets
+    assertThatThrownBy(() -> openAiSdk().chat().completions().create(chat("limited", "hi").build()))
+        .isInstanceOfSatisfying(
+            RateLimitException.class,
+            e -> {
+              assertThat(e.statusCode()).isEqualTo(429);
+              assertThat(e.headers().values("Retry-After")).isNotEmpty();
+            });
   }
 }

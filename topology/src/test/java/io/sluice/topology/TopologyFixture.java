@@ -79,33 +79,66 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   TopologyFixture(String yaml, SessionSettings settings) {
-    this(yaml, settings, CatalogSchemaRegistry.bundled());
+    this(yaml, settings, CatalogSchemaRegistry.bundled(), d -> d);
   }
 
   /** The fixture on {@code registry} instead of the bundled catalog. */
   TopologyFixture(SchemaRegistry registry) {
-    this(CONFIG, SETTINGS, registry);
+    this(CONFIG, SETTINGS, registry, d -> d);
   }
 
-  private TopologyFixture(String yaml, SessionSettings settings, SchemaRegistry registry) {
+  /** The fixture with these virtual keys at ingest. */
+  TopologyFixture(KeySettings keys) {
+    this(CONFIG, SETTINGS, CatalogSchemaRegistry.bundled(), d -> d, keys);
+  }
+
+  /** The fixture on {@code registry}, with these virtual keys at ingest. */
+  TopologyFixture(SchemaRegistry registry, KeySettings keys) {
+    this(CONFIG, SETTINGS, registry, d -> d, keys);
+  }
+
+  /** The fixture whose topology is given the dispatcher {@code over} makes of the recording one. */
+  TopologyFixture(
+      String yaml,
+      SessionSettings settings,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over) {
+    this(yaml, settings, CatalogSchemaRegistry.bundled(), over);
+  }
+
+  private TopologyFixture(
+      String yaml,
+      SessionSettings settings,
+      SchemaRegistry registry,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over) {
+    this(yaml, settings, registry, over, KeySettings.none());
+  }
+
+  private TopologyFixture(
+      String yaml,
+      SessionSettings settings,
+      SchemaRegistry registry,
+      java.util.function.Function<RecordingDispatcher, io.sluice.dispatch.Dispatcher> over,
+      KeySettings keys) {
+    io.sluice.dispatch.Dispatcher given = over.apply(dispatcher);
     serdes = EventSerdes.of(registry);
     SluiceConfig config = SluiceConfig.parse(yaml, "test.yaml", Map.of());
     topics = TopologySpec.Topics.from(config);
     serdes.replies().register(topics.replies()); // as GatewayTopology.prepareSchemas does
     TopologySpec spec =
         new TopologySpec(
-                topics,
-                serdes,
-                ModelCatalog.from(config),
-                config.tenants() == null ? Map.of() : config.tenants(),
-                settings,
-                SluiceApp.cacheSettings(config),
-                SluiceApp.toolSettings(config),
-                metrics,
-                () -> dispatcher,
-                io.sluice.bounds.RecordLimits.DEFAULTS,
-                SluiceApp.requestLimits(config))
-            .withPii(io.sluice.app.Guardrails.pii(config));
+            topics,
+            serdes,
+            ModelCatalog.from(config),
+            config.tenants() == null ? Map.of() : config.tenants(),
+            settings,
+            SluiceApp.cacheSettings(config),
+            SluiceApp.toolSettings(config),
+            metrics,
+            () -> given,
+            io.sluice.bounds.RecordLimits.DEFAULTS,
+            SluiceApp.requestLimits(config),
+            keys,
+            io.sluice.app.Guardrails.pii(config));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-test");
     // a directory of its own: the default (/tmp/kafka-streams/sluice-test) is shared by every

@@ -25,6 +25,24 @@ public final class ApiKeyAuthenticator implements Authenticator {
 
   @Override
   public String tenant(HttpHeaders headers) throws WireError {
+    String tenant = tenantByHash.get(sha256Hex(presented(headers)));
+    if (tenant == null) {
+      throw unauthorized("unknown API key");
+    }
+    return tenant;
+  }
+
+  /** The tenant of a configured key ({@code tenants.<id>.api_keys}), or null. */
+  String configured(String key) {
+    return tenantByHash.get(sha256Hex(key));
+  }
+
+  /**
+   * The key the call presents ({@code x-api-key}, else {@code Authorization: Bearer}).
+   *
+   * @throws WireError a 401 when it presents none
+   */
+  static String presented(HttpHeaders headers) throws WireError {
     String key = headers.get("x-api-key");
     String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
     if (key == null && authorization != null) {
@@ -36,11 +54,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     if (key == null || key.isEmpty()) {
       throw unauthorized("missing API key: send Authorization: Bearer KEY or x-api-key: KEY");
     }
-    String tenant = tenantByHash.get(sha256Hex(key));
-    if (tenant == null) {
-      throw unauthorized("unknown API key");
-    }
-    return tenant;
+    return key;
   }
 
   /** Lower-case SHA-256 hex of {@code key}'s UTF-8 bytes: what {@code api_keys} holds. */
@@ -58,7 +72,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     return hash.strip().toLowerCase(Locale.ROOT);
   }
 
-  private static WireError unauthorized(String message) {
+  static WireError unauthorized(String message) {
     return new WireError(401, "invalid_api_key", message, null, null);
   }
 }

@@ -14,4 +14,13 @@ public interface Authenticator {
    * @throws WireError a 401 when the call carries no valid credentials
    */
   String tenant(HttpHeaders headers) throws WireError;
+
+  /**
+   * The caller: its tenant and, when it used a virtual key, the key's id and allowed models.
+   *
+   * @throws WireError a 401 when the call carries no valid credentials
+   */
+  default Caller caller(HttpHeaders headers) throws WireError {
+    return Caller.of(tenant(headers));
+  }
 }

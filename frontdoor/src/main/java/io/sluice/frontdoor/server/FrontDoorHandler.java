@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.sluice.events.Request;
+import io.sluice.frontdoor.auth.Caller;
 import io.sluice.frontdoor.request.CallHeaders;
 import io.sluice.frontdoor.wire.WireCall;
 import io.sluice.frontdoor.wire.WireError;
@@ -133,12 +134,14 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<FullHttpRequest
               }
             });
     try {
-      String tenant = parts.auth().tenant(req.headers());
+      Caller caller = parts.auth().caller(req.headers());
+      String tenant = caller.tenant();
       byte[] body = new byte[req.content().readableBytes()];
       req.content().getBytes(req.content().readerIndex(), body);
       WireCall wire = format.parse(body);
       boolean async = respondAsync(req);
       Request r = parts.requests().build(wire, req.headers(), tenant);
+      KeyScope.apply(caller, r);
       // PII is masked (or refused) here, so no original reaches a topic
       PiiGuard guard = parts.pii().forTenant(tenant);
       PiiOutcome pii = guard.apply(r);

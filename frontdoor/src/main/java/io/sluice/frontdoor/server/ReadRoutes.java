@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.sluice.events.Response;
 import io.sluice.events.ResponseStatus;
+import io.sluice.frontdoor.auth.Caller;
 import io.sluice.frontdoor.reply.AnswerHeaders;
 import io.sluice.frontdoor.reply.AsyncResults;
 import io.sluice.frontdoor.wire.Statuses;
@@ -32,10 +33,13 @@ final class ReadRoutes {
   void models(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
     String route = Routes.Route.MODELS.metricName();
     try {
-      String tenant = parts.auth().tenant(req.headers());
+      Caller caller = parts.auth().caller(req.headers());
       ObjectNode list = JSON.createObjectNode().put("object", "list");
       ArrayNode data = list.putArray("data");
-      for (String alias : parts.models().aliases(tenant)) {
+      for (String alias : parts.models().aliases(caller.tenant())) {
+        if (!caller.allows(alias)) {
+          continue;
+        }
         data.addObject()
             .put("id", alias)
             .put("object", "model")

@@ -60,7 +60,8 @@ public final class Statuses {
     return switch (code) {
       case "invalid_request" -> new WireError(400, code, message, field(message), null);
       case "context_length_exceeded" -> new WireError(400, code, message, "messages", null);
-      case "unknown_tenant", "unauthorized" -> new WireError(401, code, message, null, null);
+      case "unknown_tenant", "unauthorized", "invalid_key" ->
+          new WireError(401, code, message, null, null);
       case "model_not_allowed" -> new WireError(403, code, message, "model", null);
       case "unknown_model" -> new WireError(404, code, message, "model", null);
       case "cache_miss" -> new WireError(404, code, message, null, null);

@@ -79,7 +79,8 @@ public final class DoorHarness implements AutoCloseable {
         new Properties(),
         "llm.requests",
         "llm.replies",
-        1_000_000);
+        1_000_000,
+        null);
   }
 
   /** Makes the fake gateway answer every request OK with {@code content}. */
