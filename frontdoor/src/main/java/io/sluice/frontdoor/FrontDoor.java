@@ -15,6 +15,7 @@ import io.sluice.frontdoor.request.RequestBuilder;
 import io.sluice.frontdoor.server.FrontDoorServer;
 import io.sluice.frontdoor.server.ServerParts;
 import io.sluice.frontdoor.wire.WireFormat;
+import io.sluice.guardrails.PiiGuards;
 import io.sluice.keys.KeyLookup;
 import io.sluice.keys.KeysReader;
 import io.sluice.schema.registry.SchemaRegistry;
@@ -64,6 +65,22 @@ public final class FrontDoor implements AutoCloseable {
       SchemaRegistry schemas,
       MeterRegistry meters)
       throws InterruptedException {
+    return start(settings, openai, anthropic, models, schemas, meters, PiiGuards.off());
+  }
+
+  /**
+   * Starts a front door that masks or refuses personal data by {@code pii} before it produces a
+   * request, and restores the originals in the answers where the tenant's policy says so.
+   */
+  public static FrontDoor start(
+      FrontDoorSettings settings,
+      WireFormat openai,
+      WireFormat anthropic,
+      ModelList models,
+      SchemaRegistry schemas,
+      MeterRegistry meters,
+      PiiGuards pii)
+      throws InterruptedException {
     FrontDoorMetrics metrics = new FrontDoorMetrics(meters);
     Waiters waiters = new Waiters();
     ReplyReader replies =
@@ -100,7 +117,8 @@ public final class FrontDoor implements AutoCloseable {
               new AsyncResults(settings.asyncResults(), settings.asyncResultTtl(), clock),
               models,
               metrics,
-              clock);
+              clock,
+              pii);
       FrontDoorServer server =
           FrontDoorServer.start(parts, Math.max(2, Runtime.getRuntime().availableProcessors()));
       log.info(

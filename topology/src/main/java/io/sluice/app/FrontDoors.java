@@ -49,7 +49,8 @@ public final class FrontDoors {
         WireFormats.anthropic(),
         models(inForce),
         schemas,
-        meters);
+        meters,
+        Guardrails.pii(config));
   }
 
   /** The front door's settings from {@code config}. */

@@ -166,7 +166,8 @@ public final class SluiceApp implements AutoCloseable {
             semantic.dispatcher(),
             RecordLimits.from(config),
             requestLimits(config),
-            new KeySettings(keys, config.keys().checkHeader()));
+            new KeySettings(keys, config.keys().checkHeader()),
+            Guardrails.pii(config));
     Properties streamsProps = StreamsProperties.of(config);
     ErrorHandling.install(streamsProps, metrics, topics.dlq());
     streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());
@@ -290,7 +291,8 @@ public final class SluiceApp implements AutoCloseable {
     SluiceConfig.ToolsSection t = config.tools();
     return t == null
         ? ToolSettings.disabled()
-        : new ToolSettings(true, Duration.ofMillis(t.timeoutMs()), t.maxRounds());
+        : new ToolSettings(
+            true, Duration.ofMillis(t.timeoutMs()), t.maxRounds(), Guardrails.pii(config));
   }
 
   public static CacheSettings cacheSettings(SluiceConfig config) {

@@ -28,7 +28,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "The load generator: produces requests to a gateway and reads its responses, matching them by request_id; prints a progress line every 5 s and a JSON summary on stdout. By default it starts its own broker, simulator and gateway in this process (--bootstrap uses a running one); --baseline measures a bare pass-through Kafka Streams app instead of the gateway.",
-    subcommands = {BenchSimCommand.class, BenchToolsCommand.class, BenchHttpCommand.class})
+    subcommands = {
+      BenchSimCommand.class,
+      BenchToolsCommand.class,
+      BenchHttpCommand.class,
+      BenchPiiCommand.class
+    })
 final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--bootstrap",

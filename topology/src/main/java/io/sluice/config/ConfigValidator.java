@@ -152,6 +152,7 @@ final class ConfigValidator {
     FrontDoorValidator.validate(c, p);
     KeysSection.validate(c.keys(), p);
     LimitsValidator.validate(c, p);
+    GuardrailsValidator.validate(c, p);
   }
 
   private static void requireUrl(String url, String key) {

@@ -26,7 +26,8 @@ public record SluiceConfig(
     FrontDoorSection frontDoor,
     DispatchSection dispatch,
     KeysSection keys,
-    AdmissionSection admission) {
+    AdmissionSection admission,
+    GuardrailsSection guardrails) {
 
   public SluiceConfig {
     kafka =
@@ -47,7 +48,9 @@ public record SluiceConfig(
     admission = admission != null ? admission : AdmissionSection.defaults();
   }
 
-  /** As above, with the default {@code keys:} and {@code admission:} sections. */
+  /**
+   * As above, with the default {@code keys:}, {@code admission:} and {@code guardrails:} sections.
+   */
   public SluiceConfig(
       KafkaSection kafka,
       SchemaRegistrySection schemaRegistry,
@@ -79,6 +82,7 @@ public record SluiceConfig(
         frontDoor,
         dispatch,
         null,
+        null,
         null);
   }
 
@@ -103,7 +107,7 @@ public record SluiceConfig(
   public static SluiceConfig defaults() {
     return new SluiceConfig(
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null);
+        null, null);
   }
 
   /** {@code kafka:} the cluster and how the app uses it. */
@@ -281,7 +285,8 @@ public record SluiceConfig(
 
   /**
    * {@code tenants.<id>:} which models a tenant may use ({@code *} for all), and the SHA-256 hex of
-   * the API keys that name it at the front door ({@code front_door.auth: keys}).
+   * the API keys that name it at the front door ({@code front_door.auth: keys}), and its own {@code
+   * guardrails} (overriding the global ones key by key; null: the global ones).
    */
   public record TenantConfig(
       List<String> models,
@@ -290,7 +295,8 @@ public record SluiceConfig(
       Long tpm,
       Integer maxParallel,
       Double budgetUsd,
-      String budgetPeriod) {
+      String budgetPeriod,
+      GuardrailsSection guardrails) {
     /** The periods a budget can have: a UTC calendar day or month. */
     public static final java.util.Set<String> PERIODS = java.util.Set.of("day", "month");
 
@@ -302,7 +308,7 @@ public record SluiceConfig(
 
     /** A tenant without limits. */
     public TenantConfig(List<String> models, List<String> apiKeys) {
-      this(models, apiKeys, null, null, null, null, null);
+      this(models, apiKeys, null, null, null, null, null, null);
     }
 
     /** True when any of rpm, tpm, max_parallel or budget_usd is set. */

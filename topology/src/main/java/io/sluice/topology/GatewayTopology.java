@@ -112,7 +112,8 @@ public final class GatewayTopology {
                     new IngestBounds(spec.limits()),
                     spec.metrics(),
                     t.replyTopics(),
-                    spec.keys()),
+                    spec.keys(),
+                    new IngestPii(spec.pii(), spec.metrics().registry())),
                 Named.as("ingest"));
     Map<String, KStream<String, IngestOutcome>> routes =
         ingested

@@ -75,6 +75,7 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
   private final GatewayMetrics metrics;
   private final ReplyTopics replyTopics;
   private final IngestKeys keys;
+  private final IngestPii pii;
 
   IngestSupplier(
       ConfluentAvroSerde<Request> requests,
@@ -82,9 +83,11 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
       IngestBounds bounds,
       GatewayMetrics metrics,
       ReplyTopics replyTopics,
-      KeySettings keys) {
+      KeySettings keys,
+      IngestPii pii) {
     this.replyTopics = replyTopics;
     this.keys = new IngestKeys(keys);
+    this.pii = pii;
     this.requests = requests;
     this.validator = validator;
     this.bounds = bounds;
@@ -272,6 +275,12 @@ final class IngestSupplier implements ProcessorSupplier<byte[], byte[], String, 
       var rejection = keys.admit(request, keyVerdict);
       if (rejection.isEmpty()) {
         rejection = validator.validate(request);
+      }
+      if (rejection.isEmpty()) {
+        // masked before anything downstream sees it; blocked ones are refused like invalid ones
+        IngestPii.Result guarded = pii.apply(request);
+        request = guarded.request();
+        rejection = guarded.rejection();
       }
       if (rejection.isEmpty()) {
         rejection = bounds.tooLarge(request, record.headers());

@@ -27,11 +27,13 @@ final class ToolRound {
   private final ToolSettings tools;
   private final OutputBounds bounds;
   private final GatewayMetrics metrics;
+  private final io.sluice.guardrails.PiiMetrics pii;
 
   ToolRound(ToolSettings tools, OutputBounds bounds, GatewayMetrics metrics) {
     this.tools = tools;
     this.bounds = bounds;
     this.metrics = metrics;
+    this.pii = new io.sluice.guardrails.PiiMetrics(metrics.registry(), "tool_result");
   }
 
   /**
@@ -121,7 +123,10 @@ final class ToolRound {
    * if it would not fit in the record), a {@code pending} put and a tool.call span.
    */
   void apply(
-      PendingRequest p, String callId, String content, boolean isError, long now, Decisions d) {
+      PendingRequest p, String callId, String result, boolean isError, long now, Decisions d) {
+    // a tool's result goes to the provider too: masked like the request (block cannot refuse a
+    // round half-way, so it masks here as well)
+    String content = tools.pii().forTenant(p.getRequest().getTenantId()).maskText(result, pii);
     int i = p.getAwaiting().indexOf(callId);
     List<String> awaiting = new ArrayList<>(p.getAwaiting());
     List<String> names = new ArrayList<>(p.getAwaitingNames());

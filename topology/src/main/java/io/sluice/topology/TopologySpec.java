@@ -26,7 +26,38 @@ public record TopologySpec(
     Supplier<Dispatcher> dispatcher,
     RecordLimits limits,
     RequestLimits requestLimits,
-    KeySettings keys) {
+    KeySettings keys,
+    io.sluice.guardrails.PiiGuards pii) {
+
+  /** A spec with PII redaction off. */
+  public TopologySpec(
+      Topics topics,
+      EventSerdes serdes,
+      ModelCatalog models,
+      Map<String, SluiceConfig.TenantConfig> tenants,
+      SessionSettings sessions,
+      CacheSettings cache,
+      ToolSettings tools,
+      GatewayMetrics metrics,
+      Supplier<Dispatcher> dispatcher,
+      RecordLimits limits,
+      RequestLimits requestLimits,
+      KeySettings keys) {
+    this(
+        topics,
+        serdes,
+        models,
+        tenants,
+        sessions,
+        cache,
+        tools,
+        metrics,
+        dispatcher,
+        limits,
+        requestLimits,
+        keys,
+        io.sluice.guardrails.PiiGuards.off());
+  }
 
   /** A spec without virtual keys. */
   public TopologySpec(
@@ -54,6 +85,24 @@ public record TopologySpec(
         limits,
         requestLimits,
         KeySettings.none());
+  }
+
+  /** This spec with the PII guards {@code pii} (applied at ingest). */
+  public TopologySpec withPii(io.sluice.guardrails.PiiGuards pii) {
+    return new TopologySpec(
+        topics,
+        serdes,
+        models,
+        tenants,
+        sessions,
+        cache,
+        tools,
+        metrics,
+        dispatcher,
+        limits,
+        requestLimits,
+        keys,
+        pii);
   }
 
   /** A spec with the default request limits. */

@@ -148,7 +148,8 @@ final class TopologyFixture implements AutoCloseable {
             () -> given,
             io.sluice.bounds.RecordLimits.DEFAULTS,
             SluiceApp.requestLimits(config),
-            keys);
+            keys,
+            io.sluice.app.Guardrails.pii(config));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-test");
     // a directory of its own: the default (/tmp/kafka-streams/sluice-test) is shared by every

@@ -21,9 +21,11 @@ public final class FrontDoorMetrics {
   private final Counter dropped;
   private final DistributionSummary overhead;
   private final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
+  private final io.sluice.guardrails.PiiMetrics pii;
 
   public FrontDoorMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.pii = new io.sluice.guardrails.PiiMetrics(registry, "front_door");
     Gauge.builder("sluice.front.door.in.flight", inFlight, AtomicInteger::get)
         .description("HTTP calls being answered")
         .register(registry);
@@ -48,6 +50,11 @@ public final class FrontDoorMetrics {
             .baseUnit("milliseconds")
             .publishPercentileHistogram()
             .register(registry);
+  }
+
+  /** {@code sluice_pii_*} with {@code stage="front_door"}. */
+  public io.sluice.guardrails.PiiMetrics pii() {
+    return pii;
   }
 
   /** The in-flight count shared with the server's limit: one number, both uses. */

@@ -27,7 +27,7 @@ final class AsyncCall {
     this.call = call;
   }
 
-  void begin(Request r, String tenant, String traceparent) {
+  void begin(Request r, String tenant, String traceparent, RestoringReplies restore) {
     String id = r.getRequestId();
     long waitMs = call.waitMs(r);
     parts.async().accept(id, tenant, route.format(parts), parts.clock().millis() + waitMs);
@@ -38,7 +38,7 @@ final class AsyncCall {
 
           @Override
           public void response(Response response) {
-            parts.async().complete(response);
+            parts.async().complete(restore == null ? response : restore.response(response));
           }
         };
     parts.waiters().add(id, w);

@@ -47,6 +47,7 @@ final class ChatCall implements Waiter {
   private ScheduledFuture<?> deadline;
   private boolean started;
   private boolean done;
+  private RestoringReplies restore;
 
   ChatCall(
       ServerParts parts,
@@ -62,8 +63,12 @@ final class ChatCall implements Waiter {
     this.onDone = onDone;
   }
 
-  /** Registers for the replies, produces {@code r}, and arms the deadline. */
-  void begin(Request r, WireCall call, String traceparent) {
+  /**
+   * Registers for the replies, produces {@code r}, and arms the deadline; {@code restore} (or null)
+   * puts the originals of a masked request back into its answer.
+   */
+  void begin(Request r, WireCall call, String traceparent, RestoringReplies restore) {
+    this.restore = restore;
     requestId = r.getRequestId();
     if (r.getStream()) {
       encoder = format.stream(call, requestId);
@@ -124,13 +129,14 @@ final class ChatCall implements Waiter {
       return;
     }
     startStream();
-    write(encoder.chunk(c));
+    write(encoder.chunk(restore == null ? c : restore.chunk(c)));
   }
 
-  private void onResponse(Response r) {
+  private void onResponse(Response original) {
     if (done) {
       return;
     }
+    Response r = restore == null ? original : restore.response(original);
     parts.metrics().overheadMs(AnswerHeaders.overheadMs(r));
     if (encoder != null) {
       startStream();

@@ -14,6 +14,8 @@ import io.sluice.frontdoor.request.CallHeaders;
 import io.sluice.frontdoor.wire.WireCall;
 import io.sluice.frontdoor.wire.WireError;
 import io.sluice.frontdoor.wire.WireFormat;
+import io.sluice.guardrails.PiiGuard;
+import io.sluice.guardrails.PiiOutcome;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,12 +142,24 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<FullHttpRequest
       boolean async = respondAsync(req);
       Request r = parts.requests().build(wire, req.headers(), tenant);
       KeyScope.apply(caller, r);
+      // PII is masked (or refused) here, so no original reaches a topic
+      PiiGuard guard = parts.pii().forTenant(tenant);
+      PiiOutcome pii = guard.apply(r);
+      parts.metrics().pii().record(pii);
+      if (pii.blocked()) {
+        throw new WireError(400, PiiOutcome.CODE, pii.message(), "messages", null);
+      }
+      r = pii.request();
+      RestoringReplies restore =
+          guard.restores() && pii.redaction().restorable()
+              ? new RestoringReplies(pii.redaction())
+              : null;
       String traceparent = req.headers().get(CallHeaders.TRACEPARENT);
       if (async) {
         r.setStream(false);
-        new AsyncCall(parts, ctx, route, call).begin(r, tenant, traceparent);
+        new AsyncCall(parts, ctx, route, call).begin(r, tenant, traceparent, restore);
       } else {
-        call.begin(r, wire, traceparent);
+        call.begin(r, wire, traceparent, restore);
       }
     } catch (WireError e) {
       call.fail(e);

@@ -9,11 +9,13 @@ import io.sluice.frontdoor.reply.AsyncResults;
 import io.sluice.frontdoor.reply.Waiters;
 import io.sluice.frontdoor.request.RequestBuilder;
 import io.sluice.frontdoor.wire.WireFormat;
+import io.sluice.guardrails.PiiGuards;
 import java.time.Clock;
 
 /**
  * What the HTTP handlers share: settings, the formats of the two chat routes, who the caller is,
- * where requests go and where their answers wait. Every part is thread-safe.
+ * where requests go and where their answers wait, and the PII guard of each tenant. Every part is
+ * thread-safe.
  */
 public record ServerParts(
     FrontDoorSettings settings,
@@ -26,4 +28,34 @@ public record ServerParts(
     AsyncResults async,
     ModelList models,
     FrontDoorMetrics metrics,
-    Clock clock) {}
+    Clock clock,
+    PiiGuards pii) {
+
+  /** Parts with PII redaction off. */
+  public ServerParts(
+      FrontDoorSettings settings,
+      WireFormat openai,
+      WireFormat anthropic,
+      Authenticator auth,
+      RequestBuilder requests,
+      RequestSink sink,
+      Waiters waiters,
+      AsyncResults async,
+      ModelList models,
+      FrontDoorMetrics metrics,
+      Clock clock) {
+    this(
+        settings,
+        openai,
+        anthropic,
+        auth,
+        requests,
+        sink,
+        waiters,
+        async,
+        models,
+        metrics,
+        clock,
+        PiiGuards.off());
+  }
+}

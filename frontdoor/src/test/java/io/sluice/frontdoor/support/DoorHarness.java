@@ -29,6 +29,12 @@ public final class DoorHarness implements AutoCloseable {
   public final FrontDoorServer server;
 
   public DoorHarness(FrontDoorSettings settings) throws InterruptedException {
+    this(settings, io.sluice.guardrails.PiiGuards.off());
+  }
+
+  /** A harness whose door applies {@code pii}. */
+  public DoorHarness(FrontDoorSettings settings, io.sluice.guardrails.PiiGuards pii)
+      throws InterruptedException {
     Clock clock = Clock.systemUTC();
     ServerParts parts =
         new ServerParts(
@@ -42,7 +48,8 @@ public final class DoorHarness implements AutoCloseable {
             new AsyncResults(100, Duration.ofMinutes(1), clock),
             tenant -> List.of("gpt-4o-mini", "claude-haiku"),
             new FrontDoorMetrics(meters),
-            clock);
+            clock,
+            pii);
     this.server = FrontDoorServer.start(parts, 2);
   }
 
