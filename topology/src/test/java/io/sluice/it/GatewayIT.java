@@ -75,6 +75,11 @@ class GatewayIT {
           broken: {deployments: [{provider: fail, model: sim-500}]}
           flaky: {deployments: [{provider: fail, model: sim-500}], retries: 1, fallbacks: [gpt]}
         http: {port: 0}
+        # the tenant admission stage in, with a budget too large to refuse anything: the alert rules
+        # watch its metrics, which exist only where the stage runs and a tenant has a budget
+        admission: {limits: "on"}
+        tenants:
+          it: {budget_usd: 1000000}
         """
             .formatted(broker.bootstrapServers(), state, sim.url(), hanging.url(), failing.url());
     SluiceConfig config = SluiceConfig.parse(yaml, "gateway-it.yaml", Map.of());

@@ -103,7 +103,11 @@ class SingleFlightIT {
         assertThat(app.metrics().get("sluice.single.flight.shared").functionCounter().count())
             .isEqualTo(19.0);
 
-        // And a later identical request is a plain cache hit
+        // And a later identical request, once the answer has reached the instance's cache (one
+        // trip through llm.cache: the window the README describes), is a plain cache hit
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> app.cacheEntries(10) >= 2); // and warm-up
         send(producer, "later", "session-21", QUESTION);
         await().atMost(Duration.ofSeconds(30)).until(() -> ids(reader.poll()).contains("later"));
         Response later =
