@@ -76,6 +76,18 @@ final class Topics {
       return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
+    /**
+     * The end of every partition now (for this read_committed consumer, the last stable offset).
+     */
+    Map<TopicPartition, Long> ends() {
+      return consumer.endOffsets(consumer.assignment());
+    }
+
+    /** Whether the position of every partition has reached {@code marks} (from {@link #ends}). */
+    boolean reached(Map<TopicPartition, Long> marks) {
+      return marks.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+
     /** Each partition's position and end, for a failure message. */
     String positions() {
       Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
