@@ -49,44 +49,6 @@ public record SluiceConfig(
   }
 
   /**
-   * As above, with the default {@code keys:}, {@code admission:} and {@code guardrails:} sections.
-   */
-  public SluiceConfig(
-      KafkaSection kafka,
-      SchemaRegistrySection schemaRegistry,
-      TopicsSection topics,
-      Map<String, ProviderConfig> providers,
-      Map<String, ModelConfig> models,
-      CacheSection cache,
-      ToolsSection tools,
-      Map<String, TenantConfig> tenants,
-      HttpSection http,
-      SessionsSection sessions,
-      TracingSection tracing,
-      RoutingSection routing,
-      FrontDoorSection frontDoor,
-      DispatchSection dispatch) {
-    this(
-        kafka,
-        schemaRegistry,
-        topics,
-        providers,
-        models,
-        cache,
-        tools,
-        tenants,
-        http,
-        sessions,
-        tracing,
-        routing,
-        frontDoor,
-        dispatch,
-        null,
-        null,
-        null);
-  }
-
-  /**
    * True when the tenant admission stage is in the topology: {@code admission.limits} on, or auto
    * with a tenant that has a limit or with virtual keys in use (the front door's {@code auth: keys}
    * or {@code keys.kafka_header: check}), since a key created later may carry limits and the stage

@@ -29,109 +29,7 @@ public record TopologySpec(
     KeySettings keys,
     io.sluice.guardrails.PiiGuards pii) {
 
-  /** A spec with PII redaction off. */
-  public TopologySpec(
-      Topics topics,
-      EventSerdes serdes,
-      ModelCatalog models,
-      Map<String, SluiceConfig.TenantConfig> tenants,
-      SessionSettings sessions,
-      CacheSettings cache,
-      ToolSettings tools,
-      GatewayMetrics metrics,
-      Supplier<Dispatcher> dispatcher,
-      RecordLimits limits,
-      RequestLimits requestLimits,
-      KeySettings keys) {
-    this(
-        topics,
-        serdes,
-        models,
-        tenants,
-        sessions,
-        cache,
-        tools,
-        metrics,
-        dispatcher,
-        limits,
-        requestLimits,
-        keys,
-        io.sluice.guardrails.PiiGuards.off());
-  }
-
-  /** A spec without virtual keys. */
-  public TopologySpec(
-      Topics topics,
-      EventSerdes serdes,
-      ModelCatalog models,
-      Map<String, SluiceConfig.TenantConfig> tenants,
-      SessionSettings sessions,
-      CacheSettings cache,
-      ToolSettings tools,
-      GatewayMetrics metrics,
-      Supplier<Dispatcher> dispatcher,
-      RecordLimits limits,
-      RequestLimits requestLimits) {
-    this(
-        topics,
-        serdes,
-        models,
-        tenants,
-        sessions,
-        cache,
-        tools,
-        metrics,
-        dispatcher,
-        limits,
-        requestLimits,
-        KeySettings.none());
-  }
-
-  /** This spec with the PII guards {@code pii} (applied at ingest). */
-  public TopologySpec withPii(io.sluice.guardrails.PiiGuards pii) {
-    return new TopologySpec(
-        topics,
-        serdes,
-        models,
-        tenants,
-        sessions,
-        cache,
-        tools,
-        metrics,
-        dispatcher,
-        limits,
-        requestLimits,
-        keys,
-        pii);
-  }
-
-  /** A spec with the default request limits. */
-  public TopologySpec(
-      Topics topics,
-      EventSerdes serdes,
-      ModelCatalog models,
-      Map<String, SluiceConfig.TenantConfig> tenants,
-      SessionSettings sessions,
-      CacheSettings cache,
-      ToolSettings tools,
-      GatewayMetrics metrics,
-      Supplier<Dispatcher> dispatcher,
-      RecordLimits limits) {
-    this(
-        topics,
-        serdes,
-        models,
-        tenants,
-        sessions,
-        cache,
-        tools,
-        metrics,
-        dispatcher,
-        limits,
-        RequestLimits.defaults());
-  }
-
-  /** A spec with the default record and request limits. */
+  /** A spec with the default record and request limits, no virtual keys and PII redaction off. */
   public TopologySpec(
       Topics topics,
       EventSerdes serdes,
@@ -152,7 +50,10 @@ public record TopologySpec(
         tools,
         metrics,
         dispatcher,
-        RecordLimits.DEFAULTS);
+        RecordLimits.DEFAULTS,
+        RequestLimits.defaults(),
+        KeySettings.none(),
+        io.sluice.guardrails.PiiGuards.off());
   }
 
   /**
