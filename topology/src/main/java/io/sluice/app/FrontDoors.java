@@ -3,6 +3,7 @@ package io.sluice.app;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.Durations;
 import io.sluice.config.FrontDoorSection;
+import io.sluice.config.KafkaProfile;
 import io.sluice.config.SluiceConfig;
 import io.sluice.frontdoor.FrontDoor;
 import io.sluice.frontdoor.FrontDoorSettings;
@@ -60,6 +61,11 @@ public final class FrontDoors {
     Properties kafka = new Properties();
     config.kafka().properties().forEach(kafka::setProperty);
     kafka.setProperty("bootstrap.servers", config.kafka().bootstrapServers());
+    // one set of properties for the door's producer and consumers: kafka.properties first, then
+    // what the profile sets for either (each client ignores the other's keys)
+    KafkaProfile profile = KafkaProfile.of(config.kafka().profile());
+    profile.applyToProducer(kafka);
+    profile.applyToConsumer(kafka);
     return new FrontDoorSettings(
         f.host(),
         f.port(),

@@ -16,6 +16,7 @@ import io.sluice.app.errors.ThreadFailurePolicy;
 import io.sluice.bounds.KafkaLimits;
 import io.sluice.bounds.RecordLimits;
 import io.sluice.config.Durations;
+import io.sluice.config.KafkaProfile;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dispatch.BoundedCompletionSink;
 import io.sluice.dispatch.HttpDispatcher;
@@ -114,6 +115,7 @@ public final class SluiceApp implements AutoCloseable {
     this.providers = Providers.from(start.config());
     Properties completionProps = new Properties();
     completionProps.putAll(clientProps);
+    KafkaProfile.of(config.kafka().profile()).applyToProducer(completionProps); // linger, batch
     KafkaLimits.applyToProducer(completionProps, RecordLimits.from(config));
     this.completions =
         new KafkaCompletionSink(
