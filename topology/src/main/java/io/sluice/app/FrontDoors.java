@@ -1,6 +1,7 @@
 package io.sluice.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.config.ConfiguredKeys;
 import io.sluice.config.Durations;
 import io.sluice.config.FrontDoorSection;
 import io.sluice.config.KafkaProfile;
@@ -8,11 +9,9 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.frontdoor.FrontDoor;
 import io.sluice.frontdoor.FrontDoorSettings;
 import io.sluice.frontdoor.ModelList;
-import io.sluice.frontdoor.auth.ApiKeyAuthenticator;
 import io.sluice.liveconfig.ConfigInForce;
 import io.sluice.schema.registry.SchemaRegistry;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -74,7 +73,7 @@ public final class FrontDoors {
         FrontDoorSection.AUTH_NONE.equals(f.auth())
             ? FrontDoorSettings.AuthMode.NONE
             : FrontDoorSettings.AuthMode.KEYS,
-        apiKeys(config),
+        ConfiguredKeys.byHash(config),
         f.maxInFlight(),
         f.maxBodyBytes(),
         f.instanceId(),
@@ -94,19 +93,6 @@ public final class FrontDoors {
   /** The reply topic: {@code topics.replies}, by default the prefix and {@code replies}. */
   public static String repliesTopic(SluiceConfig config) {
     return config.topicNames().getOrDefault("replies", config.topics().prefix() + "replies");
-  }
-
-  /** SHA-256 hex of every configured key ({@code tenants.<id>.api_keys}), to its tenant. */
-  public static Map<String, String> apiKeys(SluiceConfig config) {
-    Map<String, String> byHash = new HashMap<>();
-    if (config.tenants() != null) {
-      config
-          .tenants()
-          .forEach(
-              (tenant, t) ->
-                  t.apiKeys().forEach(h -> byHash.put(ApiKeyAuthenticator.normalize(h), tenant)));
-    }
-    return byHash;
   }
 
   /**

@@ -16,6 +16,7 @@ import io.sluice.app.errors.ThreadFailurePolicy;
 import io.sluice.bounds.KafkaLimits;
 import io.sluice.bounds.RecordLimits;
 import io.sluice.config.Durations;
+import io.sluice.config.Guardrails;
 import io.sluice.config.KafkaProfile;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dispatch.BoundedCompletionSink;

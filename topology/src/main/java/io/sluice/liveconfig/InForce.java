@@ -1,9 +1,9 @@
 package io.sluice.liveconfig;
 
 import io.sluice.admission.TenantLimits;
-import io.sluice.app.FrontDoors;
-import io.sluice.app.Guardrails;
+import io.sluice.config.ConfiguredKeys;
 import io.sluice.config.Durations;
+import io.sluice.config.Guardrails;
 import io.sluice.config.SluiceConfig;
 import io.sluice.guardrails.PiiGuards;
 import io.sluice.routing.ModelCatalog;
@@ -56,7 +56,7 @@ public record InForce(
             io.sluice.semantic.SemanticCache.models(config)),
         TenantLimits.of(config.tenants()),
         Guardrails.pii(config),
-        FrontDoors.apiKeys(config));
+        ConfiguredKeys.byHash(config));
   }
 
   /** The configured tenants; empty when the config names none (any tenant is accepted). */

@@ -3,7 +3,6 @@ package io.sluice.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.app.Guardrails;
 import io.sluice.guardrails.PiiGuards;
 import io.sluice.guardrails.PiiMode;
 import io.sluice.guardrails.PiiPolicy;

@@ -149,7 +149,7 @@ final class TopologyFixture implements AutoCloseable {
             io.sluice.bounds.RecordLimits.DEFAULTS,
             SluiceApp.requestLimits(config),
             keys,
-            io.sluice.app.Guardrails.pii(config));
+            io.sluice.config.Guardrails.pii(config));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-test");
     // a directory of its own: the default (/tmp/kafka-streams/sluice-test) is shared by every

@@ -1,7 +1,5 @@
-package io.sluice.app;
+package io.sluice.config;
 
-import io.sluice.config.GuardrailsSection;
-import io.sluice.config.SluiceConfig;
 import io.sluice.guardrails.PiiGuard;
 import io.sluice.guardrails.PiiGuards;
 import java.util.HashMap;
