@@ -62,8 +62,8 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
-now() { date +%s.%N; }
-elapsed() { python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
+now() { date +%s%3N; } # milliseconds
+elapsed() { local d=$(( $2 - $1 )); printf '%d.%d\n' $(( d / 1000 )) $(( d % 1000 / 100 )); } # ms to s
 state() { curl -s --max-time 1 "http://127.0.0.1:$HTTP_PORT/health" 2>/dev/null | sed -n 's/.*"state":"\([A-Z_]*\)".*/\1/p'; }
 await_running() { # prints the seconds since $1 until /health says RUNNING
   for _ in $(seq 1 $((RUNNING_TIMEOUT * 5))); do

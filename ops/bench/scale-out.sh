@@ -5,10 +5,11 @@
 # Everything listens on 127.0.0.1 only. On 2 cores this shows the mechanism and what a rebalance
 # costs, not linear scaling: the instances share the cores with the broker and the generator.
 #
-#   ops/bench/scale-out.sh                      # 1, 2, 3 instances (about 12 minutes with defaults)
+#   ops/bench/scale-out.sh                      # 1, 2, 3 instances (about 14 minutes with defaults)
 #   MAX_INSTANCES=2 RATE=2000 ops/bench/scale-out.sh
-#   PREWARM=60 WARMUP=10 DURATION=60 REBALANCE_S=60 LEAD=15 SETTLE_S=5 ... # the knobs, defaults
-#   PARTITIONS=6 SIM_LATENCY=200 GUARANTEE=at_least_once MAX_CONCURRENCY=2000 GATEWAY_JAVA_OPTS=...
+#   PREWARM=60 WARMUP=10 DURATION=60 REBALANCE_S=90 LEAD=15 SETTLE_S=5 ... # the knobs, defaults
+#   PARTITIONS=6 SIM_LATENCY=200 GUARANTEE=at_least_once MAX_CONCURRENCY=2000 DRAIN=60 RUNNING_TIMEOUT=180
+#   GATEWAY_JAVA_OPTS=... BENCH_JAVA_OPTS=...      # JVM options of the gateways and of the bench
 #
 # Per instance count N it records, in $OUT (default /tmp/scale-out), and as a markdown table on
 # stdout:
@@ -35,10 +36,11 @@ RATE="${RATE:-1000}"
 PREWARM="${PREWARM:-60}"
 WARMUP="${WARMUP:-10}"
 DURATION="${DURATION:-60}"
-REBALANCE_S="${REBALANCE_S:-60}"
+REBALANCE_S="${REBALANCE_S:-90}"
 LEAD="${LEAD:-15}"
 SETTLE_S="${SETTLE_S:-5}"
 RUNNING_TIMEOUT="${RUNNING_TIMEOUT:-180}"
+DRAIN="${DRAIN:-60}"
 SIM_LATENCY="${SIM_LATENCY:-200}"
 PARTITIONS="${PARTITIONS:-6}"
 GUARANTEE="${GUARANTEE:-at_least_once}"
@@ -64,8 +66,8 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
-now() { date +%s.%N; }
-elapsed() { python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
+now() { date +%s%3N; } # milliseconds
+elapsed() { local d=$(( $2 - $1 )); printf '%d.%d\n' $(( d / 1000 )) $(( d % 1000 / 100 )); } # ms to s
 cpu_ticks() { # pid: utime + stime in clock ticks (10 ms); the command "(java)" has no space
   local line rest
   read -r line < "/proc/$1/stat"
@@ -126,7 +128,7 @@ await_settled() {
     echo "$(elapsed "$t0" "$t")$line" >> "$OUT/states-$n.log"
     if [ $all = 1 ] && [ -n "$first" ]; then
       [ -n "$stable" ] || stable=$t
-      if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) - float(sys.argv[2]) >= float(sys.argv[3]) else 1)" "$t" "$stable" "$SETTLE_S"; then
+      if [ $(( t - stable )) -ge $(( SETTLE_S * 1000 )) ]; then
         echo "$(elapsed "$t0" "$first") $(elapsed "$t0" "$stable")"
         return 0
       fi
@@ -142,7 +144,7 @@ bench() { # name, warm-up s, duration s; runs in the background, sets bench_pid
   echo "== $1: sluice bench --bootstrap, $RATE/s, warm-up $2 s, $3 s (load average $(cut -d" " -f1-3 /proc/loadavg))" >&2
   # shellcheck disable=SC2086 # word splitting of the options is intended
   java $BENCH_JAVA_OPTS -jar "$jar" bench --bootstrap "127.0.0.1:$KAFKA_PORT" --rate "$RATE" \
-    --sim-latency-ms "$SIM_LATENCY" --warmup-s "$2" --duration-s "$3" --json "$OUT/$1.json" \
+    --sim-latency-ms "$SIM_LATENCY" --warmup-s "$2" --duration-s "$3" --drain-s "$DRAIN" --json "$OUT/$1.json" \
     > "$OUT/$1.out" 2> "$OUT/$1.progress" &
   bench_pid=$!
   pids+=($bench_pid)
@@ -192,19 +194,19 @@ for n in $(seq 1 "$MAX_INSTANCES"); do
   steady "$n"
 done
 
-python3 - "$OUT" "$SETTLE_S" <<'PY'
+python3 - "$OUT" "$SETTLE_S" "$REBALANCE_S" <<'PY'
 import json, os, re, statistics, sys
-out, settle_s = sys.argv[1], float(sys.argv[2])
+out, settle_s, rebalance_s = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 rows = {}
 for line in open(os.path.join(out, 'rows.tsv')):
     f = line.split()
     rows.setdefault(int(f[1]), {})[f[0]] = f[2:]
-def progress(name):  # (elapsed s, p99 ms) of every 5-s line
+def progress(name):  # (elapsed s, p99 ms) of every 5-s line in which something was answered
     pts = []
     for line in open(os.path.join(out, name + '.progress')):
-        m = re.match(r'\s*(?:warm-up|measure)\s+(\d+)s .* p99 ([\d.]+) ms', line)
-        if m:
-            pts.append((int(m.group(1)), float(m.group(2))))
+        m = re.match(r'\s*(?:warm-up|measure)\s+(\d+)s\s+answered ([\d,]+)/s .* p99 ([\d.]+) ms', line)
+        if m and float(m.group(3)) > 0:  # an interval with no answer has p99 0
+            pts.append((int(m.group(1)), float(m.group(3))))
     return pts
 print('| instances | throughput /s | overhead p50 ms | overhead p99 ms | missing | gateway CPU, cores each | gateway core-ms / request | broker cores | simulator cores | bench cores | start to first RUNNING s | to all RUNNING, settled s | 5-s p99 before ms | worst 5-s p99 during rebalance ms | rebalance run missing / duplicates |')
 print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
@@ -226,6 +228,8 @@ for n in sorted(rows):
         during = [p for t, p in pts if lead < t <= lead + float(settled) + settle_s + 10]
         before = '%.1f' % statistics.median(pre) if pre else '-'
         spike = '%.1f' % max(during) if during else '-'
+        if lead + float(settled) + settle_s + 10 > rebalance_s:
+            print('scale-out: rebalance-%d ended before its window did; raise REBALANCE_S' % n, file=sys.stderr)
         rj = json.load(open(os.path.join(out, 'rebalance-%d.json' % n)))
         reb = '%d / %d' % (rj['missing'], rj['duplicates'])
     print('| %d | %d | %.1f | %.1f | %d | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %s | %s | %s |' % (
