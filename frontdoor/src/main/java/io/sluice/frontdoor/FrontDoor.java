@@ -21,6 +21,8 @@ import io.sluice.keys.KeysReader;
 import io.sluice.schema.registry.SchemaRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +83,24 @@ public final class FrontDoor implements AutoCloseable {
       MeterRegistry meters,
       PiiGuards pii)
       throws InterruptedException {
+    return start(settings, openai, anthropic, models, schemas, meters, pii, settings::apiKeys);
+  }
+
+  /**
+   * As above, with the configured keys read from {@code apiKeys} at each call (SHA-256 hex to
+   * tenant, as {@link FrontDoorSettings#apiKeys}): live configuration adds and removes keys there
+   * without a restart. {@code models}, {@code pii} and {@code apiKeys} must answer from memory.
+   */
+  public static FrontDoor start(
+      FrontDoorSettings settings,
+      WireFormat openai,
+      WireFormat anthropic,
+      ModelList models,
+      SchemaRegistry schemas,
+      MeterRegistry meters,
+      PiiGuards pii,
+      Supplier<Map<String, String>> apiKeys)
+      throws InterruptedException {
     FrontDoorMetrics metrics = new FrontDoorMetrics(meters);
     Waiters waiters = new Waiters();
     ReplyReader replies =
@@ -110,7 +130,7 @@ public final class FrontDoor implements AutoCloseable {
               settings,
               openai,
               anthropic,
-              authenticator(settings, keys == null ? KeyLookup.NONE : keys),
+              authenticator(settings, keys == null ? KeyLookup.NONE : keys, apiKeys),
               new RequestBuilder(clock),
               sink,
               waiters,
@@ -146,8 +166,14 @@ public final class FrontDoor implements AutoCloseable {
 
   /** The authenticator of {@code settings.auth}: configured keys, then {@code keys}. */
   public static Authenticator authenticator(FrontDoorSettings settings, KeyLookup keys) {
+    return authenticator(settings, keys, settings::apiKeys);
+  }
+
+  /** As above, with the configured keys {@code apiKeys} returns at each call. */
+  public static Authenticator authenticator(
+      FrontDoorSettings settings, KeyLookup keys, Supplier<Map<String, String>> apiKeys) {
     return settings.auth() == FrontDoorSettings.AuthMode.KEYS
-        ? new VirtualKeyAuthenticator(new ApiKeyAuthenticator(settings.apiKeys()), keys)
+        ? new VirtualKeyAuthenticator(ApiKeyAuthenticator.following(apiKeys), keys)
         : new HeaderTenantAuthenticator();
   }
 

@@ -51,6 +51,15 @@ public record AdmissionSettings(
         releasesTopic(config.kafka().applicationId()));
   }
 
+  /**
+   * As this, with the tenants' limits from {@code tenants}: live configuration's, which follow the
+   * version in force. Whether the stage is in the topology ({@link #enabled}) stays as built.
+   */
+  public AdmissionSettings withTenants(TenantLimits tenants) {
+    return new AdmissionSettings(
+        enabled, tenants, keys, defaultMaxTokens, defaultTimeout, partitions, releasesTopic);
+  }
+
   /** As this, with the keys' limits from {@code keys} (the keys store). */
   public AdmissionSettings withKeys(KeyLimits keys) {
     return new AdmissionSettings(

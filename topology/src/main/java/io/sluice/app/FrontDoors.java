@@ -3,11 +3,13 @@ package io.sluice.app;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.Durations;
 import io.sluice.config.FrontDoorSection;
+import io.sluice.config.KafkaProfile;
 import io.sluice.config.SluiceConfig;
 import io.sluice.frontdoor.FrontDoor;
 import io.sluice.frontdoor.FrontDoorSettings;
 import io.sluice.frontdoor.ModelList;
 import io.sluice.frontdoor.auth.ApiKeyAuthenticator;
+import io.sluice.liveconfig.ConfigInForce;
 import io.sluice.schema.registry.SchemaRegistry;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,7 +21,8 @@ import java.util.function.Supplier;
 /**
  * The gateway's side of the front door: its settings and model list from the config file, and its
  * start-up (inside {@code sluice run} and {@code sluice dev}, or alone in {@code sluice
- * front-door}). The front door module knows no config class; this maps one onto the other.
+ * front-door}). The front door module knows no config class; this maps one onto the other, and
+ * plugs the config in force in where live configuration changes what the door does.
  */
 public final class FrontDoors {
   private FrontDoors() {}
@@ -30,27 +33,27 @@ public final class FrontDoors {
   /** Starts a front door for {@code config}, whose {@code front_door} section must be set. */
   public static FrontDoor start(SluiceConfig config, SchemaRegistry schemas, MeterRegistry meters)
       throws InterruptedException {
-    return start(config, schemas, meters, () -> config);
+    return start(config, schemas, meters, ConfigInForce.startingWith(config));
   }
 
   /**
-   * Starts a front door whose model list follows the config in force (live configuration): {@code
-   * GET /v1/models} and the 404 for an unknown model read it per call.
+   * Starts a front door that follows the config in force (live configuration): {@code GET
+   * /v1/models} and the 404 for an unknown model, the PII guards of each tenant and the configured
+   * keys of {@code tenants.<id>.api_keys} are read from {@code live} per call, each built once per
+   * version. {@code config} is the instance's own file (the front door's own settings).
    */
   public static FrontDoor start(
-      SluiceConfig config,
-      SchemaRegistry schemas,
-      MeterRegistry meters,
-      Supplier<SluiceConfig> inForce)
+      SluiceConfig config, SchemaRegistry schemas, MeterRegistry meters, ConfigInForce live)
       throws InterruptedException {
     return FrontDoor.start(
         settings(config),
         WireFormats.openai(),
         WireFormats.anthropic(),
-        models(inForce),
+        models(() -> live.current().config()),
         schemas,
         meters,
-        Guardrails.pii(config));
+        live.pii(),
+        live::apiKeys);
   }
 
   /** The front door's settings from {@code config}. */
@@ -60,6 +63,11 @@ public final class FrontDoors {
     Properties kafka = new Properties();
     config.kafka().properties().forEach(kafka::setProperty);
     kafka.setProperty("bootstrap.servers", config.kafka().bootstrapServers());
+    // one set of properties for the door's producer and consumers: kafka.properties first, then
+    // what the profile sets for either (each client ignores the other's keys)
+    KafkaProfile profile = KafkaProfile.of(config.kafka().profile());
+    profile.applyToProducer(kafka);
+    profile.applyToConsumer(kafka);
     return new FrontDoorSettings(
         f.host(),
         f.port(),
@@ -88,8 +96,8 @@ public final class FrontDoors {
     return config.topicNames().getOrDefault("replies", config.topics().prefix() + "replies");
   }
 
-  /** SHA-256 hex of every configured key, to its tenant. */
-  static Map<String, String> apiKeys(SluiceConfig config) {
+  /** SHA-256 hex of every configured key ({@code tenants.<id>.api_keys}), to its tenant. */
+  public static Map<String, String> apiKeys(SluiceConfig config) {
     Map<String, String> byHash = new HashMap<>();
     if (config.tenants() != null) {
       config

@@ -16,11 +16,13 @@ import io.sluice.app.errors.ThreadFailurePolicy;
 import io.sluice.bounds.KafkaLimits;
 import io.sluice.bounds.RecordLimits;
 import io.sluice.config.Durations;
+import io.sluice.config.KafkaProfile;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dispatch.BoundedCompletionSink;
 import io.sluice.dispatch.HttpDispatcher;
 import io.sluice.dispatch.KafkaChunkSink;
 import io.sluice.dispatch.KafkaCompletionSink;
+import io.sluice.guardrails.PiiGuards;
 import io.sluice.http.AdminHttpServer;
 import io.sluice.http.HealthCheck;
 import io.sluice.keys.KeyLookup;
@@ -99,8 +101,7 @@ public final class SluiceApp implements AutoCloseable {
     this.keys = VirtualKeys.start(clientProps, config, registry);
     // a key's limits, from the keys reader's memory (never I/O on the stream thread)
     KeyLimits keyLimits = keyId -> keys.byId(keyId).map(VirtualKeys::limits).filter(l -> !l.none());
-    AdmissionSettings admission =
-        AdmissionSettings.from(config, keyLimits, AdmissionTopics.ensure(clientProps, config));
+    int admissionPartitions = AdmissionTopics.ensure(clientProps, config);
     GatewayTopology.prepareSchemas(serdes, topics, config.kafka().applicationId());
 
     GatewayMetrics metrics = new GatewayMetrics(registry);
@@ -111,9 +112,13 @@ public final class SluiceApp implements AutoCloseable {
         ConfigReader.start(
             live, clientProps, ConfigTopic.name(config), registry, Duration.ofSeconds(15));
     InForce start = live.current();
+    // whether the stage is in the topology is the file's; the tenants' limits follow live config
+    AdmissionSettings admission =
+        AdmissionSettings.from(config, keyLimits, admissionPartitions).withTenants(live.limits());
     this.providers = Providers.from(start.config());
     Properties completionProps = new Properties();
     completionProps.putAll(clientProps);
+    KafkaProfile.of(config.kafka().profile()).applyToProducer(completionProps); // linger, batch
     KafkaLimits.applyToProducer(completionProps, RecordLimits.from(config));
     this.completions =
         new KafkaCompletionSink(
@@ -161,13 +166,13 @@ public final class SluiceApp implements AutoCloseable {
             live.tenants(),
             sessionSettings(start.config()),
             live.cache(),
-            toolSettings(config),
+            toolSettings(config, live.pii()),
             metrics,
             semantic.dispatcher(),
             RecordLimits.from(config),
             requestLimits(config),
             new KeySettings(keys, config.keys().checkHeader()),
-            Guardrails.pii(config));
+            live.pii());
     Properties streamsProps = StreamsProperties.of(config);
     ErrorHandling.install(streamsProps, metrics, topics.dlq());
     streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, guard.stateDir().toString());
@@ -288,11 +293,15 @@ public final class SluiceApp implements AutoCloseable {
   }
 
   public static ToolSettings toolSettings(SluiceConfig config) {
+    return toolSettings(config, Guardrails.pii(config));
+  }
+
+  /** As above, with {@code pii} masking tool results (the guards in force, under live config). */
+  public static ToolSettings toolSettings(SluiceConfig config, PiiGuards pii) {
     SluiceConfig.ToolsSection t = config.tools();
     return t == null
         ? ToolSettings.disabled()
-        : new ToolSettings(
-            true, Duration.ofMillis(t.timeoutMs()), t.maxRounds(), Guardrails.pii(config));
+        : new ToolSettings(true, Duration.ofMillis(t.timeoutMs()), t.maxRounds(), pii);
   }
 
   public static CacheSettings cacheSettings(SluiceConfig config) {

@@ -2,6 +2,7 @@ package io.sluice.app;
 
 import io.sluice.bounds.KafkaLimits;
 import io.sluice.bounds.RecordLimits;
+import io.sluice.config.KafkaProfile;
 import io.sluice.config.SluiceConfig;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -11,12 +12,11 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * Kafka Streams settings from the config. Latency knobs: the producer's {@code linger.ms} (Streams
- * would set 100) and {@code commit.interval.ms} (under exactly-once, each output waits for the
- * commit that makes it visible).
+ * would set 100), {@code commit.interval.ms} (under exactly-once, each output waits for the commit
+ * that makes it visible) and the consumers' fetch wait, all from {@code kafka.profile} unless the
+ * user sets them ({@link KafkaProfile}).
  */
 final class StreamsProperties {
-  static final String FETCH_MIN_BYTES = "4096";
-  static final String FETCH_MAX_WAIT_MS = "5";
   static final String GLOBAL_FETCH_MIN_BYTES = "65536";
   static final String GLOBAL_FETCH_MAX_WAIT_MS = "100";
 
@@ -24,6 +24,7 @@ final class StreamsProperties {
 
   static Properties of(SluiceConfig config) {
     SluiceConfig.KafkaSection k = config.kafka();
+    KafkaProfile profile = KafkaProfile.of(k.profile());
     Properties p = new Properties();
     k.properties().forEach(p::setProperty);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, k.applicationId());
@@ -55,12 +56,22 @@ final class StreamsProperties {
     // per-record lag check that formats a log message for each of them (String.format on the
     // stream thread at every process call, found in the profile).
     p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
-    // Fetch in batches: with fetch.min.bytes 1 every consumer fetches again as soon as one record
-    // is there, and on a loaded broker that is thousands of tiny fetches a second. Waiting up to
-    // 5 ms for 4 KiB costs each hop at most 5 ms, small beside a provider call, and measurably
-    // less CPU for the broker and the gateway (docs/BENCHMARKS.md). Overridable in properties.
-    p.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
-    p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
+    // Fetch in batches (balanced): with fetch.min.bytes 1 every consumer fetches again as soon as
+    // one record is there, and on a loaded broker that is thousands of tiny fetches a second.
+    // Waiting up to 5 ms for 4 KiB costs each hop at most 5 ms, small beside a provider call, and
+    // measurably less CPU for the broker and the gateway (docs/BENCHMARKS.md). low_latency fetches
+    // at the first byte. Overridable in properties (plain or with the consumer. prefix).
+    p.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, profile.fetchMinBytes());
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, profile.fetchMaxWaitMs());
+    // e.g. batch.size under throughput, unless set plain or with the producer. prefix
+    profile
+        .streamsProducer()
+        .forEach(
+            (key, value) -> {
+              if (!p.containsKey(key)) {
+                p.putIfAbsent(StreamsConfig.producerPrefix(key), value);
+              }
+            });
     // The global consumer only fills the response cache, with one entry per answer: fetching it
     // every few milliseconds was the broker's busiest client after the gateway's producer. An
     // entry that becomes visible up to 100 ms later costs at most a provider call for a repeat

@@ -35,8 +35,9 @@ final class BenchReport {
     if (stack != null) {
       summary
           .put("guarantee", stack.guarantee)
+          .put("profile", stack.profile)
           .put("commit_interval_ms", stack.commitIntervalMs())
-          .put("linger_ms", stack.lingerMs)
+          .put("linger_ms", stack.lingerMs())
           .put("partitions", stack.partitions)
           .put("stream_threads", stack.threads)
           .putPOJO("kafka_properties", stack.kafkaProperties)

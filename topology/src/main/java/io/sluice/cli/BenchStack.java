@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import io.sluice.app.SluiceApp;
 import io.sluice.bench.BaselineApp;
+import io.sluice.config.KafkaProfile;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dev.DevStack;
 import io.sluice.dev.TempDir;
@@ -67,6 +68,7 @@ final class BenchStack {
       ConfluentAvroSerde<Request> requestSerde,
       ConfluentAvroSerde<Response> responseSerde)
       throws Exception {
+    KafkaProfile.of(o.profile); // a bad --profile exits 2 (naming kafka.profile) before any start
     DevStack stack =
         DevStack.start(
             new DevStack.Options(
@@ -93,12 +95,13 @@ final class BenchStack {
       awaitRunning(app::state);
     }
     System.err.printf(
-        "embedded %s on %s: %s, commit interval %d ms, linger %d ms, %d partitions, %d stream thread(s), simulator %d ms over %s, limits %s%n",
+        "embedded %s on %s: %s, profile %s, commit interval %d ms, linger %d ms, %d partitions, %d stream thread(s), simulator %d ms over %s, limits %s%n",
         baseline ? "baseline" : "gateway",
         bootstrapServers,
         o.guarantee,
+        o.profile,
         o.commitIntervalMs(),
-        o.lingerMs,
+        o.lingerMs(),
         o.partitions,
         o.threads,
         simLatencyMs,
@@ -114,8 +117,16 @@ final class BenchStack {
     props.put("commit.interval.ms", String.valueOf(o.commitIntervalMs()));
     props.put("num.stream.threads", String.valueOf(o.threads));
     props.put("state.dir", state.toString());
-    props.put("producer.linger.ms", String.valueOf(o.lingerMs));
+    props.put("producer.linger.ms", String.valueOf(o.lingerMs()));
     props.put("poll.ms", "20");
+    KafkaProfile profile = KafkaProfile.of(o.profile);
+    if (profile != KafkaProfile.BALANCED) {
+      // balanced keeps the bare Kafka Streams app it always was (Kafka's fetch defaults); the
+      // others fetch as the gateway's stream threads would
+      props.put("fetch.min.bytes", profile.fetchMinBytes());
+      props.put("fetch.max.wait.ms", profile.fetchMaxWaitMs());
+      profile.streamsProducer().forEach((k, v) -> props.put("producer." + k, v));
+    }
     return props;
   }
 
@@ -126,9 +137,7 @@ final class BenchStack {
           bootstrap_servers: "%s"
           application_id: sluice-bench
           processing_guarantee: %s
-          commit_interval_ms: %d
-          linger_ms: %d
-          num_stream_threads: %d
+        %s  num_stream_threads: %d
           state_dir: "%s"
           properties: %s
         topics: {partitions: %d}
@@ -142,8 +151,7 @@ final class BenchStack {
             .formatted(
                 bootstrapServers,
                 o.guarantee,
-                o.commitIntervalMs(),
-                o.lingerMs,
+                o.kafkaYaml(),
                 o.threads,
                 state,
                 yamlMap(o.kafkaProperties),

@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.config.KafkaProfile;
 import io.sluice.config.SluiceConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,17 +19,25 @@ final class BenchStackOptions {
   String guarantee;
 
   @Option(
+      names = "--profile",
+      defaultValue = KafkaProfile.DEFAULT,
+      description =
+          "Embedded gateway or baseline: kafka.profile, low_latency, balanced or throughput"
+              + " (default ${DEFAULT-VALUE}); --commit-interval-ms, --linger-ms and"
+              + " --kafka-property win over it.")
+  String profile;
+
+  @Option(
       names = "--commit-interval-ms",
       description =
-          "Embedded gateway: commit interval (default: the gateway's for the guarantee, 20 under"
-              + " exactly_once_v2, 1000 under at_least_once).")
+          "Embedded gateway: commit interval (default: the profile's for the guarantee, 20 under"
+              + " exactly_once_v2 and 1000 under at_least_once with balanced).")
   Long commitIntervalOption;
 
   @Option(
       names = "--linger-ms",
-      defaultValue = "5",
-      description = "Embedded gateway: producer linger (default ${DEFAULT-VALUE}).")
-  long lingerMs;
+      description = "Embedded gateway: producer linger (default: the profile's, 5 with balanced).")
+  Long lingerOption;
 
   @Option(
       names = "--partitions",
@@ -86,11 +95,42 @@ final class BenchStackOptions {
           "Embedded gateway: cache.semantic.workers, embedding threads (default ${DEFAULT-VALUE}).")
   int semanticWorkers;
 
-  /** The commit interval given, else the gateway's default for the guarantee. */
+  /** The commit interval and linger in force: as given, else as the config would resolve them. */
+  SluiceConfig.KafkaSection kafka() {
+    return new SluiceConfig.KafkaSection(
+        null,
+        null,
+        guarantee,
+        kafkaProperties,
+        commitIntervalOption,
+        lingerOption,
+        null,
+        null,
+        null,
+        null,
+        null,
+        profile);
+  }
+
+  /** The commit interval given, else the profile's for the guarantee. */
   long commitIntervalMs() {
-    return commitIntervalOption != null
-        ? commitIntervalOption
-        : SluiceConfig.KafkaSection.defaultCommitIntervalMs(guarantee);
+    return kafka().commitIntervalMs();
+  }
+
+  /** The linger given, else the profile's. */
+  long lingerMs() {
+    return kafka().lingerMs();
+  }
+
+  /** The profile's lines of the gateway's {@code kafka:} section, with what was given. */
+  String kafkaYaml() {
+    return "  profile: "
+        + quoted(profile)
+        + "\n"
+        + (commitIntervalOption != null
+            ? "  commit_interval_ms: " + commitIntervalOption + "\n"
+            : "")
+        + (lingerOption != null ? "  linger_ms: " + lingerOption + "\n" : "");
   }
 
   /** The config's {@code admission} and {@code tenants} sections for {@link #limits}. */

@@ -219,8 +219,7 @@ final class DevCommand implements Callable<Integer> {
   private static FrontDoor startFrontDoor(
       SluiceConfig config, SchemaRegistry schemas, SluiceApp app) {
     try {
-      return FrontDoors.start(
-          config, schemas, app.metrics(), () -> app.configInForce().current().config());
+      return FrontDoors.start(config, schemas, app.metrics(), app.configInForce());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;

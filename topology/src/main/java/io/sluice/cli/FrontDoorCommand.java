@@ -40,7 +40,7 @@ final class FrontDoorCommand implements Callable<Integer> {
     SluiceConfig c = SluiceConfig.load(config);
     FrontDoorSection f = c.frontDoor() != null ? c.frontDoor() : FrontDoorSection.defaults();
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // live configuration: the model list follows the config topic's latest version
+    // live configuration: model list, PII guards and configured keys follow the config topic
     ConfigInForce live = ConfigInForce.startingWith(c);
     Properties client = new Properties();
     c.kafka().properties().forEach(client::setProperty);
@@ -49,7 +49,7 @@ final class FrontDoorCommand implements Callable<Integer> {
         ConfigReader reader =
             ConfigReader.start(live, client, ConfigTopic.name(c), meters, Duration.ofSeconds(10));
         SchemaRegistry schemas = SluiceApp.schemaRegistry(c);
-        FrontDoor door = FrontDoors.start(c, schemas, meters, () -> live.current().config());
+        FrontDoor door = FrontDoors.start(c, schemas, meters, live);
         AdminHttpServer admin =
             AdminHttpServer.start(
                 c.http().host(),

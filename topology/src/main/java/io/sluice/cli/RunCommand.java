@@ -34,8 +34,7 @@ final class RunCommand implements Callable<Integer> {
         FrontDoor door =
             schemas == null
                 ? null
-                : FrontDoors.start(
-                    c, schemas, app.metrics(), () -> app.configInForce().current().config())) {
+                : FrontDoors.start(c, schemas, app.metrics(), app.configInForce())) {
       System.out.println(
           "Sluice gateway running: "
               + c.kafka().bootstrapServers()

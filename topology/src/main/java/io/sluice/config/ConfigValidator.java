@@ -30,6 +30,9 @@ final class ConfigValidator {
             + "kafka.processing_guarantee must be exactly_once_v2 or at_least_once, not '"
             + k.processingGuarantee()
             + "'");
+    require(
+        KafkaProfile.named(k.profile()) != null,
+        p + "kafka.profile must be one of " + KafkaProfile.names() + ", not '" + k.profile() + "'");
     require(k.commitIntervalMs() > 0, p + "kafka.commit_interval_ms must be > 0");
     require(k.lingerMs() >= 0, p + "kafka.linger_ms must be >= 0");
     require(k.numStreamThreads() > 0, p + "kafka.num_stream_threads must be > 0");

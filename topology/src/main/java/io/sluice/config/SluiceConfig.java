@@ -33,7 +33,8 @@ public record SluiceConfig(
     kafka =
         kafka != null
             ? kafka
-            : new KafkaSection(null, null, null, null, null, null, null, null, null, null, null);
+            : new KafkaSection(
+                null, null, null, null, null, null, null, null, null, null, null, null);
     topics = topics != null ? topics : TopicsSection.defaults();
     providers = providers != null ? providers : Map.of();
     models = models != null ? models : Map.of();
@@ -43,7 +44,7 @@ public record SluiceConfig(
         sessions != null ? sessions : new SessionsSection(null, null, null, null, null, null);
     tracing = tracing != null ? tracing : new TracingSection(null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
-    dispatch = dispatch != null ? dispatch : new DispatchSection(null, null);
+    dispatch = KafkaProfile.resolve(dispatch, kafka.profile());
     keys = keys != null ? keys : new KeysSection(null);
     admission = admission != null ? admission : AdmissionSection.defaults();
   }
@@ -84,17 +85,18 @@ public record SluiceConfig(
       String stateDir,
       String instanceId,
       Long maxRecordBytes,
-      String brokerLossTimeout) {
+      String brokerLossTimeout,
+      String profile) {
     public KafkaSection {
       bootstrapServers = bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092";
       applicationId = applicationId != null ? applicationId : "sluice";
       processingGuarantee = processingGuarantee != null ? processingGuarantee : "exactly_once_v2";
       properties = properties != null ? Map.copyOf(properties) : Map.of();
+      // a dedicated key wins, then kafka.properties, then kafka.profile (KafkaProfile)
+      profile = profile != null ? profile : KafkaProfile.DEFAULT;
       commitIntervalMs =
-          commitIntervalMs != null
-              ? commitIntervalMs
-              : defaultCommitIntervalMs(processingGuarantee);
-      lingerMs = lingerMs != null ? lingerMs : 5L;
+          KafkaProfile.commitIntervalMs(commitIntervalMs, properties, profile, processingGuarantee);
+      lingerMs = KafkaProfile.lingerMs(lingerMs, properties, profile);
       numStreamThreads = numStreamThreads != null ? numStreamThreads : 1;
       // stateDir stays null when unset: the default, ~/.sluice/state/<cluster id>, needs the
       // cluster id, known only once connected (io.sluice.app.StateLocation)
@@ -116,10 +118,8 @@ public record SluiceConfig(
      * (docs/BENCHMARKS.md), at the price of replaying up to one interval of input after a crash.
      */
     public static long defaultCommitIntervalMs(String processingGuarantee) {
-      return "at_least_once".equals(processingGuarantee) ? ALOS_COMMIT_INTERVAL_MS : 20L;
+      return KafkaProfile.BALANCED.commitIntervalMs(processingGuarantee);
     }
-
-    static final long ALOS_COMMIT_INTERVAL_MS = 1000L;
   }
 
   /** {@code schema_registry:} leave out for the bundled catalog. */
@@ -348,13 +348,13 @@ public record SluiceConfig(
   /**
    * {@code dispatch:} the producer of streamed answers' chunks.
    *
-   * @param chunkLingerMs how long the chunk producer waits to batch chunks (2 ms)
+   * @param chunkLingerMs how long the chunk producer waits to batch chunks (2 ms; from {@code
+   *     kafka.profile} unless given)
    * @param chunkBufferBytes the chunk producer's buffer (16 MiB); a chunk that does not fit at once
    *     is dropped, never waited for
    */
   public record DispatchSection(Integer chunkLingerMs, Long chunkBufferBytes) {
     public DispatchSection {
-      chunkLingerMs = chunkLingerMs != null ? chunkLingerMs : 2;
       chunkBufferBytes = chunkBufferBytes != null ? chunkBufferBytes : 16L << 20;
     }
   }

@@ -76,6 +76,10 @@ final class ConfigFollower {
     } catch (ConfigException e) {
       refuse(v.version(), e.getMessage());
       return;
+    } catch (RuntimeException e) {
+      // what is built once per version (guards' patterns, routing table) failed to build
+      refuse(v.version(), "llm.config version " + v.version() + ": cannot be built: " + e);
+      return;
     }
     try {
       holder.swap(next);

@@ -1,7 +1,9 @@
 package io.sluice.liveconfig;
 
+import io.sluice.admission.TenantLimits;
 import io.sluice.config.ConfigTrees;
 import io.sluice.config.SluiceConfig;
+import io.sluice.guardrails.PiiGuards;
 import io.sluice.routing.ModelCatalog;
 import io.sluice.topology.CacheSettings;
 import java.util.List;
@@ -68,6 +70,26 @@ public final class ConfigInForce {
   /** The tenants in force, read per call. */
   public Map<String, SluiceConfig.TenantConfig> tenants() {
     return new LiveTenants(() -> current.get().tenants());
+  }
+
+  /**
+   * The tenants' limits in force: the admission stage asks per request and usage, and is answered
+   * from the version's map (built once when the version was applied). A tenant's counters are the
+   * stage's state and stay as they are when its limits change: a lowered rpm holds at once against
+   * the requests of the last minute.
+   */
+  public TenantLimits limits() {
+    return tenantId -> current.get().limits().forTenant(tenantId);
+  }
+
+  /** The PII guards in force (compiled once per version), for ingest, tool results, front door. */
+  public PiiGuards pii() {
+    return PiiGuards.following(() -> current.get().pii());
+  }
+
+  /** The front door's configured keys in force: SHA-256 hex to tenant, read per call. */
+  public Map<String, String> apiKeys() {
+    return current.get().apiKeys();
   }
 
   /** The cache settings in force, with the cache store as the instance's own file has it. */

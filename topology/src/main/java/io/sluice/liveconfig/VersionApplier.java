@@ -20,7 +20,9 @@ public final class VersionApplier {
    * The config {@code v} gives an instance started from {@code bootstrap}.
    *
    * @throws ConfigException naming the version and the problem, when this instance cannot apply it
-   *     (it fails validation here, e.g. an environment variable is missing, or it needs a restart)
+   *     (it fails validation here, e.g. an environment variable is missing, or it needs a restart:
+   *     it enables the cache where the topology has no cache store, or gives a tenant limits where
+   *     the topology has no admission stage)
    */
   public static InForce prepare(SluiceConfig bootstrap, ConfigVersion v, Map<String, String> env) {
     String source = "llm.config version " + v.version();
@@ -48,6 +50,25 @@ public final class VersionApplier {
               + ": cache.enabled: this instance started with the cache disabled, so its topology"
               + " has no cache store; enabling it needs a restart");
     }
+    if (next.admissionEnabled() && !bootstrap.admissionEnabled()) {
+      throw new ConfigException(
+          source
+              + ": tenants."
+              + firstWithLimits(next)
+              + ": this instance started without the admission stage (admission.limits: auto"
+              + " and no tenant limits or keys in its file), so nothing here could enforce the"
+              + " limits; set admission.limits: on in the instance's file and restart it");
+    }
     return InForce.of(v.version(), v.digest(), v.appliedAtMs(), next);
+  }
+
+  private static String firstWithLimits(SluiceConfig c) {
+    return c.tenants().entrySet().stream()
+        .filter(e -> e.getValue() != null && e.getValue().hasLimits())
+        .map(Map.Entry::getKey)
+        .sorted()
+        .findFirst()
+        .map(id -> id + " has limits")
+        .orElse("<id> limits");
   }
 }

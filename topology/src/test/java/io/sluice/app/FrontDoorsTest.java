@@ -55,4 +55,27 @@ class FrontDoorsTest {
     assertThat(models.aliases("all")).containsExactly("claude", "gpt");
     assertThat(models.aliases("stranger")).isEmpty();
   }
+
+  @Test
+  void givenAProfile_whenTheSettingsAreBuilt_thenTheDoorsClientsTakeItUnderTheUsersProperties() {
+    // Given
+    SluiceConfig balanced = SluiceConfig.parse(YAML, "t.yaml", Map.of());
+    SluiceConfig low =
+        SluiceConfig.parse(
+            YAML.replace("kafka: {", "kafka: {profile: low_latency, "), "t.yaml", Map.of());
+    SluiceConfig tuned =
+        SluiceConfig.parse(
+            YAML.replace(
+                "kafka: {", "kafka: {profile: throughput, properties: {linger.ms: \"3\"}, "),
+            "t.yaml",
+            Map.of());
+
+    // When / Then: balanced leaves each client its own default
+    assertThat(FrontDoors.settings(balanced).kafka()).doesNotContainKey("linger.ms");
+    assertThat(FrontDoors.settings(low).kafka()).containsEntry("linger.ms", "0");
+    assertThat(FrontDoors.settings(tuned).kafka())
+        .containsEntry("linger.ms", "3")
+        .containsEntry("batch.size", "65536")
+        .containsEntry("fetch.min.bytes", "16384");
+  }
 }

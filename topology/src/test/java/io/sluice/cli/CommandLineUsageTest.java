@@ -17,6 +17,15 @@ class CommandLineUsageTest {
   }
 
   @Test
+  void givenAnUnknownBenchProfile_whenRun_thenItExitsTwoNamingKafkaProfileBeforeStartingAnything() {
+    CliRun run = CliRun.run("", "bench", "--profile", "fastest", "--rate", "10");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .contains("kafka.profile must be one of low_latency, balanced, throughput, not 'fastest'");
+  }
+
+  @Test
   void shouldExitTwoOnABadFlagValue() {
     CliRun run = CliRun.run("", "sim", "--port", "0", "--fail-rate", "3");
 

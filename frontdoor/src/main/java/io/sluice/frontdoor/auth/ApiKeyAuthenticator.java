@@ -9,23 +9,39 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code front_door.auth: keys}: the key in {@code Authorization: Bearer KEY} or {@code x-api-key:
  * KEY} is hashed (SHA-256) and looked up among the configured hashes ({@code
- * tenants.<id>.api_keys}). Only hashes are held; a key is never logged or echoed.
+ * tenants.<id>.api_keys}). Only hashes are held; a key is never logged or echoed. The hashes are
+ * fixed, or follow the config in force ({@link #following}): a key added or removed by live
+ * configuration counts from the next call.
  */
 public final class ApiKeyAuthenticator implements Authenticator {
-  private final Map<String, String> tenantByHash;
+  private final Supplier<Map<String, String>> tenantByHash;
 
   /** {@code tenantByHash}: lower-case SHA-256 hex of each key, to its tenant. */
   public ApiKeyAuthenticator(Map<String, String> tenantByHash) {
-    this.tenantByHash = Map.copyOf(tenantByHash);
+    Map<String, String> fixed = Map.copyOf(tenantByHash);
+    this.tenantByHash = () -> fixed;
+  }
+
+  private ApiKeyAuthenticator(Supplier<Map<String, String>> tenantByHash) {
+    this.tenantByHash = tenantByHash;
+  }
+
+  /**
+   * An authenticator that looks keys up in the map {@code current} returns at each call (the hashes
+   * of the config in force, as {@link #normalize} gives them); it must answer from memory.
+   */
+  public static ApiKeyAuthenticator following(Supplier<Map<String, String>> current) {
+    return new ApiKeyAuthenticator(current);
   }
 
   @Override
   public String tenant(HttpHeaders headers) throws WireError {
-    String tenant = tenantByHash.get(sha256Hex(presented(headers)));
+    String tenant = configured(presented(headers));
     if (tenant == null) {
       throw unauthorized("unknown API key");
     }
@@ -34,7 +50,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
 
   /** The tenant of a configured key ({@code tenants.<id>.api_keys}), or null. */
   String configured(String key) {
-    return tenantByHash.get(sha256Hex(key));
+    return tenantByHash.get().get(sha256Hex(key));
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.sluice.frontdoor.wire.WireError;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class AuthenticatorTest {
@@ -31,6 +32,25 @@ class AuthenticatorTest {
               assertThat(e.status()).isEqualTo(401);
               assertThat(e.getMessage()).doesNotContain("sk-wrong");
             });
+  }
+
+  @Test
+  void shouldAcceptAKeyAddedAndRefuseAKeyRemovedWhenFollowingTheKeysInForce() throws WireError {
+    // Given an authenticator following the configured keys in force: acme's only
+    AtomicReference<Map<String, String>> inForce =
+        new AtomicReference<>(Map.of(ApiKeyAuthenticator.sha256Hex("sk-acme-1"), "acme"));
+    ApiKeyAuthenticator live = ApiKeyAuthenticator.following(inForce::get);
+    assertThat(live.tenant(new DefaultHttpHeaders().set("x-api-key", "sk-acme-1")))
+        .isEqualTo("acme");
+
+    // When a new version gives beta a key and takes acme's away
+    inForce.set(Map.of(ApiKeyAuthenticator.sha256Hex("sk-beta-1"), "beta"));
+
+    // Then the next call with beta's key is beta's, and acme's key gets 401
+    assertThat(live.tenant(new DefaultHttpHeaders().set("x-api-key", "sk-beta-1")))
+        .isEqualTo("beta");
+    assertThatThrownBy(() -> live.tenant(new DefaultHttpHeaders().set("x-api-key", "sk-acme-1")))
+        .isInstanceOfSatisfying(WireError.class, e -> assertThat(e.status()).isEqualTo(401));
   }
 
   @Test
