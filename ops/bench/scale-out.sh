@@ -51,7 +51,7 @@ SIM_PORT=18280 KAFKA_PORT=19292 HTTP_BASE=18290
 [ -f "$jar" ] || { echo "scale-out: build the jar first (./mvnw -B -q package -DskipTests)" >&2; exit 2; }
 [ "$LEAD" -lt "$REBALANCE_S" ] || { echo "scale-out: LEAD must be below REBALANCE_S" >&2; exit 2; }
 mkdir -p "$OUT"
-rm -rf "$OUT/kafka" "$OUT"/state-* "$OUT"/*.json "$OUT"/*.progress "$OUT"/rows.tsv
+rm -rf "$OUT/kafka" "$OUT"/state-* "$OUT"/states-*.log "$OUT"/*.json "$OUT"/*.progress "$OUT"/rows.tsv
 pids=()
 gw_pids=()
 cleanup() {
