@@ -92,6 +92,7 @@ public final class GatewayBench {
 
   private volatile long maxHeapUsed;
   private volatile boolean receiving = true;
+  private final List<MeasuredPhase> meters = new ArrayList<>();
 
   public GatewayBench(
       Options o,
@@ -104,6 +105,12 @@ public final class GatewayBench {
     this.progress = progress;
   }
 
+  /** Samples {@code m} over the measured phase and adds its figures to the summary. */
+  public GatewayBench observe(MeasuredPhase m) {
+    meters.add(m);
+    return this;
+  }
+
   public ObjectNode run() throws InterruptedException {
     String run = UUID.randomUUID().toString().substring(0, 8);
     Properties p = new Properties();
@@ -111,6 +118,7 @@ public final class GatewayBench {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "1");
+    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "bench-load"); // not sluice-: see ThreadCpu
     Properties c = new Properties();
     c.putAll(o.kafka());
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
@@ -147,6 +155,7 @@ public final class GatewayBench {
           measuredStart = now;
           interval.reset();
           phase = "measure";
+          meters.forEach(MeasuredPhase::start);
         }
         if (now >= end || (o.requests() > 0 && countedSent.get() >= o.requests())) {
           break;
@@ -154,6 +163,9 @@ public final class GatewayBench {
         if (now >= nextReport) {
           long a = allAnswered.get();
           report(phase, now - start, a - lastAnswered);
+          if (measuredStart != 0) {
+            meters.forEach(MeasuredPhase::tick);
+          }
           lastAnswered = a;
           nextReport += TimeUnit.SECONDS.toNanos(5);
         }
@@ -191,6 +203,10 @@ public final class GatewayBench {
       }
       producer.flush();
       long sendEnd = System.nanoTime();
+      if (measuredStart == 0) { // --requests 0 with no time to measure: nothing was measured
+        meters.forEach(MeasuredPhase::start);
+      }
+      meters.forEach(MeasuredPhase::end);
       long drainUntil = sendEnd + o.drain().toNanos();
       while (countedAnswered.get() < countedSent.get() && System.nanoTime() < drainUntil) {
         TimeUnit.MILLISECONDS.sleep(20);
@@ -326,6 +342,7 @@ public final class GatewayBench {
             .put("overhead_p50_ms", overhead(h.getValueAtPercentile(50), lat))
             .put("overhead_p99_ms", overhead(h.getValueAtPercentile(99), lat))
             .put("max_heap_used_mib", maxHeapUsed >> 20);
+    meters.forEach(m -> m.report(s, countedAnswered.get()));
     return s;
   }
 }

@@ -23,9 +23,11 @@ import java.util.SplittableRandom;
  *       session has one call in flight and turns queue behind it.
  * </ul>
  *
- * Unless multi-turn, each request has its own session, so nothing queues behind anything.
+ * Unless multi-turn, each request has its own session, so nothing queues behind anything. With a
+ * {@link History}, every request carries those earlier turns before its question.
  */
-public record Workload(String name, double hitRatio, int sessions, String model) {
+public record Workload(
+    String name, double hitRatio, int sessions, String model, List<ChatMessage> history) {
   private static final RequestParams SAMPLED =
       new RequestParams(0.7, 64, null, List.of(), null, Map.of());
   private static final RequestParams DETERMINISTIC =
@@ -41,6 +43,16 @@ public record Workload(String name, double hitRatio, int sessions, String model)
     if (hitRatio < 0 || hitRatio > 1) {
       throw new IllegalArgumentException("hit ratio must be between 0 and 1");
     }
+    history = List.copyOf(history);
+  }
+
+  public Workload(String name, double hitRatio, int sessions, String model) {
+    this(name, hitRatio, sessions, model, List.of());
+  }
+
+  /** This workload, with every request carrying {@code h}'s turns before its question. */
+  public Workload withHistory(History h) {
+    return new Workload(name, hitRatio, sessions, model, h.turns());
   }
 
   /** The {@code n}th request of run {@code run}. */
@@ -54,10 +66,21 @@ public record Workload(String name, double hitRatio, int sessions, String model)
         .setSessionId(session)
         .setTenantId("bench")
         .setModel(model)
-        .setMessages(List.of(new ChatMessage("user", text, null, null, List.of())))
+        .setMessages(messages(text))
         .setParams(repeated || name.equals("unique-cacheable") ? DETERMINISTIC : SAMPLED)
         .setUseHistory(name.equals("multi-turn"))
         .setCreatedAt(Instant.now())
         .build();
+  }
+
+  private List<ChatMessage> messages(String question) {
+    ChatMessage q = new ChatMessage("user", question, null, null, List.of());
+    if (history.isEmpty()) {
+      return List.of(q);
+    }
+    List<ChatMessage> all = new java.util.ArrayList<>(history.size() + 1);
+    all.addAll(history);
+    all.add(q);
+    return all;
   }
 }

@@ -1,7 +1,9 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.bench.CpuMeter;
 import io.sluice.bench.GatewayBench;
+import io.sluice.bench.GcMeter;
 import io.sluice.bench.Workload;
 import io.sluice.events.Request;
 import io.sluice.events.Response;
@@ -133,6 +135,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Mixin BenchStackOptions stack;
 
+  @Mixin BenchCostOptions cost;
+
   @Override
   public Integer call() throws Exception {
     if (!mode.equals("open") && !mode.equals("closed")) {
@@ -142,7 +146,9 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--rate, --in-flight and --duration-s must be >= 1; --warmup-s, --requests >= 0");
     }
-    Workload w = new Workload(workload, hitRatio, sessions, "bench");
+    cost.validate();
+    Workload w =
+        new Workload(workload, hitRatio, sessions, "bench").withHistory(cost.historyShape());
     CatalogSchemaRegistry registry = CatalogSchemaRegistry.bundled();
     ConfluentAvroSerde<Request> requestSerde =
         ConfluentAvroSerde.forValues(Request.class, registry);
@@ -154,6 +160,12 @@ final class BenchCommand implements Callable<Integer> {
             : BenchStack.start(stack, baseline, simLatencyMs, requestSerde, responseSerde);
     try {
       String target = embedded == null ? bootstrap : embedded.bootstrapServers();
+      Path stateDir = embedded == null ? cost.stateDir : embedded.stateDir();
+      ObjectNode prefill =
+          BenchCostSteps.prefill(cost, target, clientProperties(), w, requestSerde, responseSerde);
+      if (prefill != null) {
+        BenchCostSteps.afterPrefill(prefill, stateDir);
+      }
       GatewayBench bench =
           new GatewayBench(
               new GatewayBench.Options(
@@ -173,7 +185,9 @@ final class BenchCommand implements Callable<Integer> {
               requestSerde,
               responseSerde,
               System.err);
+      bench.observe(new CpuMeter(cost.gatewayPid)).observe(new GcMeter());
       ObjectNode summary = bench.run();
+      BenchCostSteps.addState(summary, prefill, stateDir);
       return BenchReport.print(
           summary, baseline, clientProperties, embedded == null ? null : stack, json, System.out);
     } finally {

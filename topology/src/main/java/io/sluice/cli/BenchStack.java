@@ -30,6 +30,7 @@ import org.apache.kafka.streams.KafkaStreams;
 final class BenchStack {
   private final List<AutoCloseable> started = new ArrayList<>(); // closed first to last
   private String bootstrapServers;
+  private Path statePath;
 
   private BenchStack() {}
 
@@ -55,6 +56,11 @@ final class BenchStack {
     return bootstrapServers;
   }
 
+  /** The app's state directory (deleted on close). */
+  Path stateDir() {
+    return statePath;
+  }
+
   private void startAll(
       BenchStackOptions o,
       boolean baseline,
@@ -72,6 +78,7 @@ final class BenchStack {
     TempDir stateDir = TempDir.createForState("sluice-bench-state-");
     started.add(stateDir); // closed last, after the gateway
     Path state = stateDir.path();
+    this.statePath = state;
     if (baseline) {
       KafkaStreams streams =
           BaselineApp.start(

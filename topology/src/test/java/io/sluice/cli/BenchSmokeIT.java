@@ -65,6 +65,49 @@ class BenchSmokeIT {
         .isEqualTo(stateDirsBefore);
   }
 
+  @Test
+  void shouldFillSessionsSendHistoryAndReportTheGatewaysCpuAndState() throws Exception {
+    // Given a bench that first fills 30 sessions, then sends requests with 4 earlier turns
+    CliRun run =
+        CliRun.run(
+            "",
+            "bench",
+            "--rate",
+            "20",
+            "--warmup-s",
+            "1",
+            "--duration-s",
+            "3",
+            "--sim-latency-ms",
+            "10",
+            "--partitions",
+            "2",
+            "--history",
+            "4",
+            "--history-bytes",
+            "512",
+            "--prefill-sessions",
+            "30",
+            "--prefill-in-flight",
+            "10");
+
+    // Then every session was filled, nothing is missing, and the summary has the new figures
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    String out = run.out();
+    JsonNode s =
+        new ObjectMapper()
+            .readTree(out.substring(out.indexOf("\n{\n") + 1, out.lastIndexOf("\n}") + 2));
+    assertThat(s.get("prefill").get("sessions_filled").asLong()).isEqualTo(30);
+    assertThat(s.get("prefill").get("history_messages").asInt()).isEqualTo(4);
+    assertThat(s.get("prefill").get("state_dir_bytes").asLong()).isPositive();
+    assertThat(s.get("state_dir_bytes").asLong()).isPositive();
+    assertThat(s.get("missing").asLong()).isZero();
+    assertThat(s.get("cpu").get("jvm_core_ms_per_request").asDouble()).isPositive();
+    assertThat(s.get("cpu").get("gateway_threads_core_ms_per_request").asDouble()).isPositive();
+    assertThat(s.get("cpu").get("thread_groups").size()).isPositive();
+    assertThat(s.get("gc").has("max_heap_after_gc_mib")).isTrue();
+  }
+
   /** The bench's state directories, where {@code TempDir.createForState} makes them. */
   private static Set<Path> benchStateDirs() throws IOException {
     Set<Path> found = new java.util.HashSet<>();
