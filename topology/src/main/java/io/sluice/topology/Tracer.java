@@ -85,9 +85,6 @@ public final class Tracer {
     int n = Integer.parseInt(folded.getOrDefault(countKey, "0")) + 1;
     folded.put(countKey, String.valueOf(n));
     String prefix = name + "." + n + ".";
-    folded.put(prefix + "offset_ms", String.valueOf(start - p.getCreatedAtMs()));
-    folded.put(prefix + "duration_ms", String.valueOf(Math.max(0, end - start)));
-    folded.put(prefix + "status", ok ? "OK" : "ERROR");
     attrs.forEach(
         (k, v) -> {
           if (!k.equals("model")) { // the request's model alias: the root span has it
@@ -95,6 +92,10 @@ public final class Tracer {
                 prefix + k, v.length() > MAX_VALUE_CHARS ? v.substring(0, MAX_VALUE_CHARS) : v);
           }
         });
+    // the span's own fields last: a stage attribute of the same name does not hide them
+    folded.put(prefix + "offset_ms", String.valueOf(start - p.getCreatedAtMs()));
+    folded.put(prefix + "duration_ms", String.valueOf(Math.max(0, end - start)));
+    folded.put(prefix + "status", ok ? "OK" : "ERROR");
   }
 
   /** The root span's attributes: {@code attrs}, and with {@code root} every folded stage. */
