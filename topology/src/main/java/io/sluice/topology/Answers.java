@@ -32,9 +32,10 @@ import java.util.function.LongSupplier;
  *       Conversation#addTurn}).
  * </ol>
  *
- * Every other record passes {@link OutputBounds#check} when the processor forwards it (the Response
- * is bounded once, here). Removing the request from its queue and the {@code pending} store is the
- * state machine's part.
+ * With {@code tracing.spans: root} the stage spans (provider.call, respond) are attributes of the
+ * root span instead ({@link Tracer}). Every other record passes {@link OutputBounds#check} when the
+ * processor forwards it (the Response is bounded once, here). Removing the request from its queue
+ * and the {@code pending} store is the state machine's part.
  */
 final class Answers {
   private final SessionSettings settings;

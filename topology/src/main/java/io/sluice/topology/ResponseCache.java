@@ -78,7 +78,13 @@ final class ResponseCache {
     boolean fresh = hit != null && now - hit.getRespondedAt() <= cache.ttl().toMillis();
     metrics.cacheLookup(r.getModel(), fresh);
     tracer.stage(
-        p, "cache.lookup", now, clock.getAsLong(), true, Map.of("cache_hit", "" + fresh), d);
+        p,
+        "cache.lookup",
+        now,
+        clock.getAsLong(),
+        true,
+        Map.of("cache_hit", String.valueOf(fresh)),
+        d);
     if (fresh) {
       return Outcome.cached(hit);
     }

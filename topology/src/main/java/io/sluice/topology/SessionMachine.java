@@ -152,7 +152,7 @@ final class SessionMachine {
             "queue_position",
             String.valueOf(position),
             "use_history",
-            "" + request.getUseHistory());
+            String.valueOf(request.getUseHistory()));
     tracer.stage(p, "admission", now, clock.getAsLong(), true, admitted, d);
     if (position == 0) {
       queues.holdHead(id, p);
