@@ -9,7 +9,7 @@
 --
 -- Input: the provider.call spans (one per provider attempt, attributes provider,
 -- provider_model, prompt_tokens, completion_tokens, cost_usd) and the request spans (one per
--- answered request), in Sluice's Avro with the Confluent framing, read with the avro-confluent
+-- answered request; with tracing.spans: root, carrying the provider calls as attributes), in Sluice's Avro with the Confluent framing, read with the avro-confluent
 -- format through the schema registry (a real one, or the one `sluice dev` and `sluice broker`
 -- serve: they print its URL).
 --
@@ -98,6 +98,12 @@ CREATE TABLE analytics_tenant_cost_hour (
 -- The spans the aggregates read (one per provider attempt, one per answered request), with the
 -- attributes typed once. An attribute that is missing or not a number reads as 0 rather than
 -- failing the job; request spans carry no tokens or cost.
+--
+-- A gateway with tracing.spans: root writes no provider.call spans: its request span carries
+-- them as attributes (spans = root, provider.call.count = N, provider.call.<n>.provider,
+-- .provider_model, .status, .duration_ms, .prompt_tokens, .completion_tokens, .cost_usd for n in
+-- 1..N). The second half of the view unfolds those into the same rows a provider.call span
+-- makes (the first 64 of a request), with the request span's end as their event time.
 CREATE TEMPORARY VIEW spans AS
 SELECT
   name,
@@ -111,7 +117,34 @@ SELECT
   COALESCE(TRY_CAST(attributes['cost_usd'] AS DOUBLE), 0.0)        AS cost_usd,
   event_time
 FROM traces
-WHERE name IN ('request', 'provider.call');
+WHERE name IN ('request', 'provider.call')
+UNION ALL
+SELECT
+  'provider.call'                                   AS name,
+  COALESCE(attributes[CONCAT('provider.call.', CAST(n AS STRING), '.provider')], 'unknown')
+                                                    AS provider,
+  COALESCE(attributes[CONCAT('provider.call.', CAST(n AS STRING), '.provider_model')], 'unknown')
+                                                    AS model,
+  COALESCE(tenant_id, '')                           AS tenant_id,
+  COALESCE(attributes[CONCAT('provider.call.', CAST(n AS STRING), '.status')], 'OK') <> 'OK'
+                                                    AS failed,
+  COALESCE(TRY_CAST(attributes[CONCAT('provider.call.', CAST(n AS STRING), '.duration_ms')]
+    AS BIGINT), 0)                                  AS latency_ms,
+  COALESCE(TRY_CAST(attributes[CONCAT('provider.call.', CAST(n AS STRING), '.prompt_tokens')]
+    AS BIGINT), 0)                                  AS prompt_tokens,
+  COALESCE(TRY_CAST(attributes[CONCAT('provider.call.', CAST(n AS STRING), '.completion_tokens')]
+    AS BIGINT), 0)                                  AS completion_tokens,
+  COALESCE(TRY_CAST(attributes[CONCAT('provider.call.', CAST(n AS STRING), '.cost_usd')]
+    AS DOUBLE), 0.0)                                AS cost_usd,
+  event_time
+FROM traces
+CROSS JOIN UNNEST(ARRAY_SLICE(
+  ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+        25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46,
+        47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64],
+  1, COALESCE(TRY_CAST(attributes['provider.call.count'] AS INT), 0))) AS calls (n)
+WHERE name = 'request' AND attributes['spans'] = 'root'
+  AND COALESCE(TRY_CAST(attributes['provider.call.count'] AS INT), 0) > 0;
 
 CREATE TEMPORARY VIEW provider_calls AS
 SELECT * FROM spans WHERE name = 'provider.call';

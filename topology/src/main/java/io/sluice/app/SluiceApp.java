@@ -269,7 +269,8 @@ public final class SluiceApp implements AutoCloseable {
         Duration.ofMillis(maxTimeout * (maxRetries + 2) + 10_000),
         Duration.ofMillis(100),
         config.tracing().includeContent(),
-        Durations.parse(config.sessions().idempotencyWindow(), "sessions.idempotency_window"));
+        Durations.parse(config.sessions().idempotencyWindow(), "sessions.idempotency_window"),
+        io.sluice.topology.Tracer.Level.parse(config.tracing().spans()));
   }
 
   /** The bounds ingest checks requests against, from the config. */

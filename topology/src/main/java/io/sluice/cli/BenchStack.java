@@ -147,6 +147,7 @@ final class BenchStack {
           bench: {deployments: [{provider: sim, model: sim-bench, price_per_mtok: {input: 0.15, output: 0.60}}]}
         cache: {ttl: 1h, semantic: {enabled: %s, models: [bench], workers: %d}}
         http: {port: 0}
+        tracing: {spans: %s}
         %s"""
             .formatted(
                 bootstrapServers,
@@ -161,6 +162,7 @@ final class BenchStack {
                 o.http2,
                 o.semantic,
                 o.semanticWorkers,
+                o.tracingSpans,
                 o.limitsYaml()),
         "bench config",
         Map.of());

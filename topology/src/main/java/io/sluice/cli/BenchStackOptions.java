@@ -61,6 +61,14 @@ final class BenchStackOptions {
   int maxConcurrency;
 
   @Option(
+      names = "--tracing-spans",
+      defaultValue = "all",
+      description =
+          "Embedded gateway: tracing.spans, all (a span per stage) or root (only the request"
+              + " span, the stages as its attributes); default ${DEFAULT-VALUE}.")
+  String tracingSpans;
+
+  @Option(
       names = "--http2",
       description = "Embedded gateway: call the simulator over HTTP/2 (h2c) instead of HTTP/1.1.")
   boolean http2;

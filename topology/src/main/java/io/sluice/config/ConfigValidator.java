@@ -108,6 +108,7 @@ final class ConfigValidator {
         p + "cache.scope must be tenant or global, not '" + c.cache().scope() + "'");
     Durations.parse(c.cache().ttl(), p + "cache.ttl");
     c.cache().semantic().validate(p, c.models().keySet());
+    c.tracing().validate(p);
     Durations.parse(c.sessions().idleTtl(), p + "sessions.idle_ttl");
     Durations.parse(c.sessions().requestTimeout(), p + "sessions.request_timeout");
     Durations.parse(c.sessions().idempotencyWindow(), p + "sessions.idempotency_window");

@@ -42,7 +42,7 @@ public record SluiceConfig(
     http = http != null ? http : new HttpSection(null, null);
     sessions =
         sessions != null ? sessions : new SessionsSection(null, null, null, null, null, null);
-    tracing = tracing != null ? tracing : new TracingSection(null);
+    tracing = tracing != null ? tracing : new TracingSection(null, null);
     routing = routing != null ? routing : new RoutingSection(null, null, null, null, null, null);
     dispatch = KafkaProfile.resolve(dispatch, kafka.profile());
     keys = keys != null ? keys : new KeysSection(null);
@@ -359,10 +359,20 @@ public record SluiceConfig(
     }
   }
 
-  /** {@code tracing:} what spans may carry. */
-  public record TracingSection(Boolean includeContent) {
+  /**
+   * {@code tracing:} what spans may carry, and which are written ({@code spans}: {@code all}, or
+   * {@code root} for the root span only, with the stages as its attributes).
+   */
+  public record TracingSection(Boolean includeContent, String spans) {
     public TracingSection {
       includeContent = includeContent != null && includeContent;
+      spans = spans != null ? spans : "all";
+    }
+
+    void validate(String p) {
+      ConfigValidator.require(
+          io.sluice.topology.Tracer.Level.valid(spans),
+          p + "tracing.spans must be all or root, not '" + spans + "'");
     }
   }
 

@@ -32,9 +32,10 @@ import java.util.function.LongSupplier;
  *       Conversation#addTurn}).
  * </ol>
  *
- * Every other record passes {@link OutputBounds#check} when the processor forwards it (the Response
- * is bounded once, here). Removing the request from its queue and the {@code pending} store is the
- * state machine's part.
+ * With {@code tracing.spans: root} the stage spans (provider.call, respond) are attributes of the
+ * root span instead ({@link Tracer}). Every other record passes {@link OutputBounds#check} when the
+ * processor forwards it (the Response is bounded once, here). Removing the request from its queue
+ * and the {@code pending} store is the state machine's part.
  */
 final class Answers {
   private final SessionSettings settings;
@@ -44,6 +45,7 @@ final class Answers {
   private final Conversation conversation;
   private final Idempotency repeats;
   private final LongSupplier clock;
+  private final Tracer tracer;
 
   Answers(
       SessionSettings settings,
@@ -52,7 +54,8 @@ final class Answers {
       ResponseCache cache,
       Conversation conversation,
       Idempotency repeats,
-      LongSupplier clock) {
+      LongSupplier clock,
+      Tracer tracer) {
     this.settings = settings;
     this.bounds = bounds;
     this.metrics = metrics;
@@ -60,6 +63,7 @@ final class Answers {
     this.conversation = conversation;
     this.repeats = repeats;
     this.clock = clock;
+    this.tracer = tracer;
   }
 
   /** Decides the records that answer {@code p} with {@code a}. */
@@ -94,10 +98,7 @@ final class Answers {
     if (settings.includeContent() && response.getContent() != null) {
       respondAttrs.put("completion", response.getContent());
     }
-    d.emit(
-        id,
-        new SessionOutput.SpanOut(
-            Spans.span(p, "respond", p.getRootSpanId(), now, clock.getAsLong(), ok, respondAttrs)));
+    tracer.stage(p, "respond", now, clock.getAsLong(), ok, respondAttrs, d);
     Map<String, String> rootAttrs = new HashMap<>();
     rootAttrs.put("status", response.getStatus().name());
     rootAttrs.put("attempts", String.valueOf(response.getAttempts()));
@@ -126,7 +127,7 @@ final class Answers {
                 p.getCreatedAtMs(),
                 now,
                 ok,
-                rootAttrs)));
+                tracer.root(p, rootAttrs))));
     d.emit(r.getSessionId(), new SessionOutput.ResponseOut(response));
     ReplyAddress reply = ReplyAddress.of(p);
     if (reply != null) {
@@ -238,17 +239,7 @@ final class Answers {
       if (firstTokenMs != null && i == attempts.size() - 1) {
         attrs.put("ttft_ms", String.valueOf(Math.max(0, firstTokenMs - at.getStartMs())));
       }
-      d.emit(
-          id,
-          new SessionOutput.SpanOut(
-              Spans.span(
-                  p,
-                  "provider.call",
-                  p.getRootSpanId(),
-                  at.getStartMs(),
-                  at.getEndMs(),
-                  at.getOk(),
-                  attrs)));
+      tracer.stage(p, "provider.call", at.getStartMs(), at.getEndMs(), at.getOk(), attrs, d);
       d.emit(
           r.getTenantId(),
           new SessionOutput.UsageOut(

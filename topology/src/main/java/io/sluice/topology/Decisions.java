@@ -15,9 +15,10 @@ import java.util.Map;
  * that writes.
  *
  * <p>A store write holds the object, not its bytes: the processor serializes it when it carries the
- * decision out, at the end of the event, so a pending request changed again later in the same event
- * (a tool result then its dispatch) is written twice with its last state. The number of writes is
- * the same as writing at once; nothing reads the store between them.
+ * decision out, at the end of the event. Only the last write of a pending request in one event is
+ * kept (a tool result then its dispatch: one put, not two; a put then the answer's delete: the
+ * delete), since nothing reads the store between them and the event's writes are committed
+ * together: each dropped write is a changelog record fewer, with the same state at every commit.
  */
 final class Decisions {
   /** One decision. */
@@ -51,11 +52,21 @@ final class Decisions {
   }
 
   void putPending(String requestId, PendingRequest p) {
+    dropPendingWrites(requestId);
     all.add(new PutPending(requestId, p));
   }
 
   void deletePending(String requestId) {
+    dropPendingWrites(requestId);
     all.add(new DeletePending(requestId));
+  }
+
+  /** Drops this event's earlier writes of {@code requestId}'s pending value: the last one wins. */
+  private void dropPendingWrites(String requestId) {
+    all.removeIf(
+        x ->
+            x instanceof PutPending put && put.requestId().equals(requestId)
+                || x instanceof DeletePending delete && delete.requestId().equals(requestId));
   }
 
   void putSession(String sessionId, SessionState st) {

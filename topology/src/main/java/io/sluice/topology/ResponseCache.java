@@ -29,6 +29,7 @@ final class ResponseCache {
   private final Conversation conversation;
   private final GatewayMetrics metrics;
   private final LongSupplier clock;
+  private final Tracer tracer;
   private final StoreSweep<Response> purge;
   private BiConsumer<SemanticQuery, Long> semanticWrites = (q, at) -> {};
 
@@ -37,7 +38,9 @@ final class ResponseCache {
       SessionStores stores,
       Conversation conversation,
       GatewayMetrics metrics,
-      LongSupplier clock) {
+      LongSupplier clock,
+      Tracer tracer) {
+    this.tracer = tracer;
     this.cache = cache;
     this.stores = stores;
     this.conversation = conversation;
@@ -74,17 +77,14 @@ final class ResponseCache {
     Response hit = stores.cached(CacheKeys.of(r, messages, cache.perTenant()));
     boolean fresh = hit != null && now - hit.getRespondedAt() <= cache.ttl().toMillis();
     metrics.cacheLookup(r.getModel(), fresh);
-    d.emit(
-        r.getRequestId(),
-        new SessionOutput.SpanOut(
-            Spans.span(
-                p,
-                "cache.lookup",
-                p.getRootSpanId(),
-                now,
-                clock.getAsLong(),
-                true,
-                Map.of("cache_hit", String.valueOf(fresh)))));
+    tracer.stage(
+        p,
+        "cache.lookup",
+        now,
+        clock.getAsLong(),
+        true,
+        Map.of("cache_hit", String.valueOf(fresh)),
+        d);
     if (fresh) {
       return Outcome.cached(hit);
     }
@@ -153,11 +153,7 @@ final class ResponseCache {
       attrs.put("similarity", String.format(java.util.Locale.ROOT, "%.4f", v.similarity()));
       attrs.put("matched_request_id", String.valueOf(hit.getRequestId()));
     }
-    d.emit(
-        r.getRequestId(),
-        new SessionOutput.SpanOut(
-            Spans.span(
-                p, "cache.semantic", p.getRootSpanId(), now, clock.getAsLong(), true, attrs)));
+    tracer.stage(p, "cache.semantic", now, clock.getAsLong(), true, attrs, d);
     return fresh
         ? Outcome.semantic(hit, new SemanticMatch(v.similarity(), hit.getRequestId()))
         : null;

@@ -54,6 +54,7 @@ final class SessionMachine {
   private final Answers answers;
   private final Idempotency repeats;
   private final SharedCalls sharedCalls;
+  private final Tracer tracer;
 
   /**
    * The request that {@link #onRequest} is handing straight to {@link #dispatchHead} before it is
@@ -79,10 +80,12 @@ final class SessionMachine {
     this.stores = stores;
     this.clock = clock;
     this.conversation = new Conversation(stores, settings, bounds, metrics);
-    this.cache = new ResponseCache(cacheSettings, stores, conversation, metrics, clock);
-    this.toolRound = new ToolRound(tools, bounds, metrics);
+    this.tracer = new Tracer(settings.spans());
+    this.cache = new ResponseCache(cacheSettings, stores, conversation, metrics, clock, tracer);
+    this.toolRound = new ToolRound(tools, bounds, metrics, tracer);
     this.repeats = new Idempotency(settings.idempotencyWindow(), queues, stores, clock);
-    this.answers = new Answers(settings, bounds, metrics, cache, conversation, repeats, clock);
+    this.answers =
+        new Answers(settings, bounds, metrics, cache, conversation, repeats, clock, tracer);
     this.sharedCalls = new SharedCalls(cacheSettings, tools);
     cache.onSemanticWrite(dispatcher::cached);
   }
@@ -144,21 +147,13 @@ final class SessionMachine {
     String sid = request.getSessionId();
     int position = queues.admit(id, sid);
     deadlines.request(p.getDeadlineMs(), id);
-    d.emit(
-        id,
-        new SessionOutput.SpanOut(
-            Spans.span(
-                p,
-                "admission",
-                p.getRootSpanId(),
-                now,
-                clock.getAsLong(),
-                true,
-                Map.of(
-                    "queue_position",
-                    String.valueOf(position),
-                    "use_history",
-                    String.valueOf(request.getUseHistory())))));
+    Map<String, String> admitted =
+        Map.of(
+            "queue_position",
+            String.valueOf(position),
+            "use_history",
+            String.valueOf(request.getUseHistory()));
+    tracer.stage(p, "admission", now, clock.getAsLong(), true, admitted, d);
     if (position == 0) {
       queues.holdHead(id, p);
       unsaved = p;

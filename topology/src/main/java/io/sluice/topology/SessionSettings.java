@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param includeContent whether spans may carry prompt and completion text
  * @param idempotencyWindow a repeat of a request answered this long ago or less is answered with
  *     the first answer; zero: no window (a repeat is ignored only while the first is pending)
+ * @param spans which spans are written ({@code tracing.spans}): every stage's, or only the root
+ *     request span carrying the stages as attributes ({@link Tracer})
  */
 public record SessionSettings(
     int maxHistoryMessages,
@@ -21,7 +23,28 @@ public record SessionSettings(
     Duration orphanAfter,
     Duration tick,
     boolean includeContent,
-    Duration idempotencyWindow) {
+    Duration idempotencyWindow,
+    Tracer.Level spans) {
+
+  /** Settings that write every span. */
+  public SessionSettings(
+      int maxHistoryMessages,
+      Duration defaultTimeout,
+      Duration idleTtl,
+      Duration orphanAfter,
+      Duration tick,
+      boolean includeContent,
+      Duration idempotencyWindow) {
+    this(
+        maxHistoryMessages,
+        defaultTimeout,
+        idleTtl,
+        orphanAfter,
+        tick,
+        includeContent,
+        idempotencyWindow,
+        Tracer.Level.ALL);
+  }
 
   /** Settings without an idempotency window. */
   public SessionSettings(
@@ -49,6 +72,26 @@ public record SessionSettings(
   /** These settings with {@code window} as the idempotency window. */
   public SessionSettings withIdempotencyWindow(Duration window) {
     return new SessionSettings(
-        maxHistoryMessages, defaultTimeout, idleTtl, orphanAfter, tick, includeContent, window);
+        maxHistoryMessages,
+        defaultTimeout,
+        idleTtl,
+        orphanAfter,
+        tick,
+        includeContent,
+        window,
+        spans);
+  }
+
+  /** These settings with {@code level} as {@code tracing.spans}. */
+  public SessionSettings withSpans(Tracer.Level level) {
+    return new SessionSettings(
+        maxHistoryMessages,
+        defaultTimeout,
+        idleTtl,
+        orphanAfter,
+        tick,
+        includeContent,
+        idempotencyWindow,
+        level);
   }
 }

@@ -27,9 +27,11 @@ final class ToolRound {
   private final ToolSettings tools;
   private final OutputBounds bounds;
   private final GatewayMetrics metrics;
+  private final Tracer tracer;
   private final io.sluice.guardrails.PiiMetrics pii;
 
-  ToolRound(ToolSettings tools, OutputBounds bounds, GatewayMetrics metrics) {
+  ToolRound(ToolSettings tools, OutputBounds bounds, GatewayMetrics metrics, Tracer tracer) {
+    this.tracer = tracer;
     this.tools = tools;
     this.bounds = bounds;
     this.metrics = metrics;
@@ -163,11 +165,7 @@ final class ToolRound {
     attrs.put("tool_call_id", callId);
     attrs.put("round", String.valueOf(p.getRound()));
     attrs.put("is_error", String.valueOf(isError));
-    d.emit(
-        p.getRequest().getRequestId(),
-        new SessionOutput.SpanOut(
-            Spans.span(
-                p, "tool.call", p.getRootSpanId(), p.getRoundStartedMs(), now, !isError, attrs)));
+    tracer.stage(p, "tool.call", p.getRoundStartedMs(), now, !isError, attrs, d);
   }
 
   /**

@@ -52,9 +52,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The trace-analytics SQL file, run by Flink's MiniCluster against Sluice's embedded broker and
@@ -77,10 +78,15 @@ class TraceAnalyticsIT {
   private static final long MINUTE = 60_000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Test
+  /**
+   * With {@code root}, the same traffic as a gateway with {@code tracing.spans: root} writes it:
+   * only request spans, the provider calls as their attributes; the rows must be the same.
+   */
+  @ParameterizedTest(name = "tracing.spans {0}")
+  @ValueSource(strings = {"all", "root"})
   void
-      givenSluiceTracesWhenTheSqlJobRunsThenLlmAnalyticsHoldsPerMinuteProviderFiguresAndHourlyTenantCost()
-          throws Exception {
+      givenSluiceTracesWhenTheSqlJobRunsThenLlmAnalyticsHoldsPerMinuteProviderFiguresAndHourlyTenantCost(
+          String tracingSpans) throws Exception {
     CatalogSchemaRegistry registry = CatalogSchemaRegistry.bundled();
     try (EmbeddedKafkaBroker broker =
             EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.ephemeral());
@@ -91,7 +97,7 @@ class TraceAnalyticsIT {
       // Given the spans of three minutes of traffic across two hours, written as Sluice writes
       // them (Confluent framing, the registry's ids)
       List<TraceSpan> spans = spans();
-      produce(bootstrap, registry, spans);
+      produce(bootstrap, registry, tracingSpans.equals("root") ? rootOnly(spans) : spans);
 
       // When the job's own SQL file runs, bounded at the topic's end
       Map<String, Map<String, JsonNode>> rows = runJob(bootstrap, registryServer.url());
@@ -155,9 +161,10 @@ class TraceAnalyticsIT {
     }
   }
 
-  @Test
+  @ParameterizedTest(name = "tracing.spans {0}")
+  @ValueSource(strings = {"all", "root"})
   void givenAGatewayThatAnsweredRequestsWhenTheSqlJobRunsThenCostPerTenantMatchesTheUsageTopic(
-      @TempDir Path dir) throws Exception {
+      String tracingSpans, @TempDir Path dir) throws Exception {
     CatalogSchemaRegistry registry = CatalogSchemaRegistry.bundled();
     try (EmbeddedKafkaBroker broker =
             EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.ephemeral());
@@ -177,8 +184,9 @@ class TraceAnalyticsIT {
                   deployments:
                     - {provider: sim, model: m, price_per_mtok: {input: 1.5, output: 6.0}}
               http: {port: 0}
+              tracing: {spans: %s}
               """
-                  .formatted(bootstrap, dir.resolve("state"), sim.url()),
+                  .formatted(bootstrap, dir.resolve("state"), sim.url(), tracingSpans),
               "analytics-it",
               Map.of());
       Map<String, Integer> perTenant = Map.of("acme", 12, "globex", 8);
@@ -233,6 +241,17 @@ class TraceAnalyticsIT {
       }
       assertThat(usageCalls).isEqualTo(perTenant);
       assertThat(usageCost.values()).allSatisfy(c -> assertThat(c).isPositive());
+      if (tracingSpans.equals("root")) {
+        Deserializer<TraceSpan> traces =
+            ConfluentAvroSerde.forValues(TraceSpan.class, registry).deserializer();
+        assertThat(readAll(bootstrap, "llm.traces"))
+            .as("one request span per request, nothing else")
+            .hasSize(20)
+            .allSatisfy(
+                rec ->
+                    assertThat(traces.deserialize("llm.traces", rec.value()).getName())
+                        .isEqualTo("request"));
+      }
 
       // When the job runs over the gateway's traces
       Map<String, Map<String, JsonNode>> rows = runJob(bootstrap, registryServer.url());
@@ -353,6 +372,37 @@ class TraceAnalyticsIT {
         HOUR + 60 * MINUTE + 1_200,
         true,
         "0.5");
+    return out;
+  }
+
+  /**
+   * {@code spans} as a gateway with {@code tracing.spans: root} writes them: each request span with
+   * its provider.call spans folded into its attributes, the other spans left out.
+   */
+  private static List<TraceSpan> rootOnly(List<TraceSpan> spans) {
+    Map<String, List<TraceSpan>> calls = new HashMap<>();
+    spans.stream()
+        .filter(s -> s.getName().equals("provider.call"))
+        .forEach(s -> calls.computeIfAbsent(s.getRequestId(), k -> new ArrayList<>()).add(s));
+    List<TraceSpan> out = new ArrayList<>();
+    for (TraceSpan s : spans) {
+      if (!s.getName().equals("request")) {
+        continue;
+      }
+      Map<String, String> attrs = new HashMap<>(s.getAttributes());
+      attrs.put("spans", "root");
+      List<TraceSpan> mine = calls.getOrDefault(s.getRequestId(), List.of());
+      attrs.put("provider.call.count", String.valueOf(mine.size()));
+      for (int n = 1; n <= mine.size(); n++) {
+        TraceSpan call = mine.get(n - 1);
+        String prefix = "provider.call." + n + ".";
+        call.getAttributes().forEach((k, v) -> attrs.put(prefix + k, v));
+        attrs.put(prefix + "offset_ms", String.valueOf(call.getStartMs() - s.getStartMs()));
+        attrs.put(prefix + "duration_ms", String.valueOf(call.getEndMs() - call.getStartMs()));
+        attrs.put(prefix + "status", call.getStatus());
+      }
+      out.add(TraceSpan.newBuilder(s).setAttributes(attrs).build());
+    }
     return out;
   }
 
