@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * token a word, 3 a turn), and {@code max_tokens: 20} is reserved and used (the echo is longer, so
  * the simulator cuts it to 20). Each request is then 43 tokens at admission and in its usage, the
  * corrections move nothing, and the number admitted in the minute is exact: {@code floor(tpm /
- * 43)}.
+ * 43)}. A second tenant's requests reserve far more than they use (108 tokens for 8), so the usage
+ * of each wave makes room for more in the next: the tokens used still stay within its tpm.
  */
 @Tag("integration")
 class AdmissionTpmIT {
@@ -34,6 +35,8 @@ class AdmissionTpmIT {
   private static final long TPM = ADMITTED * ESTIMATE + 20;
   private static final int WAVES = 6;
   private static final int PER_WAVE = 40;
+  private static final long LOOSE_TPM = 1_000;
+  private static final long LOOSE_ESTIMATE = 108;
 
   @Test
   void givenATokenLimit_whenRequestsArriveOnBothInstances_thenTheTokensAdmittedStayWithinIt(
@@ -50,12 +53,15 @@ class AdmissionTpmIT {
                 models: {gpt: {deployments: [{provider: sim, model: m}]}}
                 tenants:
                   tok: {tpm: %d}
+                  loose: {tpm: %d}
                   other: {models: ["*"]}
                 """
-                    .formatted(sim.url(), TPM),
+                    .formatted(sim.url(), TPM, LOOSE_TPM),
                 "other")) {
       // Given a tenant with a tpm of 2,170 and requests of 43 tokens each, estimated and used
       assertThat(TokenEstimate.of(request(0), 1024)).isEqualTo(ESTIMATE);
+      // and one with a tpm of 1,000 whose requests reserve 108 tokens and use 8
+      assertThat(TokenEstimate.of(loose(0), 1024)).isEqualTo(LOOSE_ESTIMATE);
 
       // When 240 of them arrive over 120 sessions in waves, each wave as soon as the one before
       // is answered (so that earlier answers' usage and releases reach the admission task while
@@ -65,6 +71,7 @@ class AdmissionTpmIT {
         for (int j = 0; j < PER_WAVE; j++) {
           int i = w * PER_WAVE + j;
           g.send(request(i));
+          g.send(loose(i));
           if (i % 4 == 0) {
             g.send(TwoGateways.request("other-" + i, "other-s" + i, "other"));
             others++;
@@ -72,6 +79,7 @@ class AdmissionTpmIT {
         }
         g.flush();
         g.awaitAnswers("tok-", (w + 1) * PER_WAVE, Duration.ofSeconds(60));
+        g.awaitAnswers("loose-", (w + 1) * PER_WAVE, Duration.ofSeconds(60));
       }
       g.awaitAnswers("other-", others, Duration.ofSeconds(60));
 
@@ -116,11 +124,49 @@ class AdmissionTpmIT {
                   "limit",
                   "tpm"))
           .isEqualTo(WAVES * PER_WAVE - ADMITTED);
+      // and the tenant whose usage corrects its estimates downwards was admitted more than its
+      // first wave's 9 (1,000 / 108), yet used at most its tpm plus one estimate
+      List<Response> loose = g.responses("loose-");
+      assertThat(loose).hasSize(WAVES * PER_WAVE);
+      long looseOk = loose.stream().filter(r -> r.getStatus() == ResponseStatus.OK).count();
+      assertThat(looseOk).isGreaterThan(LOOSE_TPM / LOOSE_ESTIMATE);
+      assertThat(loose)
+          .filteredOn(r -> r.getStatus() != ResponseStatus.OK)
+          .allSatisfy(r -> assertThat(r.getError().getCode()).isEqualTo("rate_limited"));
+      List<Usage> looseUsage = g.usage("loose");
+      assertThat(looseUsage).hasSize((int) looseOk);
+      assertThat(looseUsage.stream().mapToLong(u -> u.getPromptTokens() + u.getCompletionTokens()))
+          .allSatisfy(t -> assertThat(t).isEqualTo(8));
+      assertThat(
+              looseUsage.stream()
+                  .mapToLong(u -> u.getPromptTokens() + u.getCompletionTokens())
+                  .sum())
+          .isLessThanOrEqualTo(LOOSE_TPM + LOOSE_ESTIMATE);
+      System.out.printf(
+          "AdmissionTpmIT: tok %d OK of %d, %d tokens (tpm %d); loose %d OK of %d, %d tokens (tpm"
+              + " %d)%n",
+          ADMITTED,
+          tok.size(),
+          used,
+          TPM,
+          looseOk,
+          loose.size(),
+          looseUsage.stream().mapToLong(u -> u.getPromptTokens() + u.getCompletionTokens()).sum(),
+          LOOSE_TPM);
       // and the other tenant is not affected
       assertThat(g.responses("other-"))
           .hasSize(others)
           .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(ResponseStatus.OK));
     }
+  }
+
+  /**
+   * Loose request {@code i}: 13 characters, 4 + 4 prompt tokens estimated and 100 reserved; the
+   * simulator counts 2 + 3 and answers 3 ("Echo: question 0042"): 108 estimated, 8 used.
+   */
+  private static Request loose(int i) {
+    return TwoGateways.request(
+        "loose-" + i, "loose-s" + (i % 120), "loose", "gpt", "question %04d".formatted(i), 100);
   }
 
   /** Request {@code i}: 20 words, 76 characters, {@code max_tokens: 20}, its own session. */
