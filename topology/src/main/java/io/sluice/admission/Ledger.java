@@ -24,12 +24,23 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       only a request within all of them is counted, in all of them.
  *   <li>Usage replaces the estimate with actual tokens, in the bucket the estimate sits in (while
  *       it is in the window; after, in the current one), and adds its cost to the period's spend.
- *   <li>A release frees the parallel slot and what is left of the reservation.
+ *   <li>A release frees the parallel slot and what is left of the reservation. A release read
+ *       before any usage of its request (the two are written together, on two topics) frees the
+ *       slot only: the reservation stands until the usage replaces it, or for {@link
+ *       #USAGE_WAIT_MS} when none comes (a request answered without a provider call).
  * </ul>
  */
 final class Ledger {
   /** How long a released request is remembered, for usage that comes after its release. */
   static final long GRACE_MS = 60_000;
+
+  /**
+   * How long a reservation stands after a release that came before any usage of its request. The
+   * usage of a call is written in the same transaction as the release, so it is normally read
+   * within milliseconds; a request answered with no provider call (its deadline passed while
+   * queued) has none, and gets its reservation back after this.
+   */
+  static final long USAGE_WAIT_MS = 10_000;
 
   /** The retry hint of {@code max_parallel}: when a slot frees is not known in advance. */
   static final long PARALLEL_RETRY_MS = 1_000;
@@ -104,7 +115,7 @@ final class Ledger {
     long deadline = Math.max(nowMs, createdAt + timeout);
     inFlight.put(
         r.getRequestId(),
-        new InFlight(tenant, r.getKeyId(), keys, second, estimate, 0, deadline, 0));
+        new InFlight(tenant, r.getKeyId(), keys, second, estimate, 0, deadline, 0, 0));
     expiry.put(expiryKey(deadline + GRACE_MS, r.getRequestId()), r.getRequestId());
     metrics.admitted(tenant);
     return Optional.empty();
@@ -193,13 +204,17 @@ final class Ledger {
     }
   }
 
-  /** The request was answered: frees its parallel slot and the rest of its reservation. */
+  /**
+   * The request was answered: frees its parallel slot and the rest of its reservation; when no
+   * usage of it has come yet, the reservation stays until one does (or {@link #USAGE_WAIT_MS}).
+   */
   void release(String requestId, long nowMs) {
     InFlight e = inFlight.get(requestId);
     if (e == null || e.done()) {
       return;
     }
-    long left = e.outstanding();
+    boolean awaitUsage = e.usages() == 0 && e.outstanding() > 0;
+    long left = awaitUsage ? 0 : e.outstanding();
     for (String key : e.scopes()) {
       ScopeState st = counters.get(key);
       if (st == null) {
@@ -213,12 +228,31 @@ final class Ledger {
     }
     inFlight.put(requestId, e.release(nowMs));
     expiry.put(expiryKey(nowMs + GRACE_MS, requestId), requestId);
+    if (awaitUsage) {
+      expiry.put(expiryKey(nowMs + USAGE_WAIT_MS, requestId), requestId);
+    }
+  }
+
+  /** A released request's reservation that no usage replaced in time: given back. */
+  private void giveBack(String requestId, InFlight e, long nowMs) {
+    long left = e.outstanding();
+    if (SlidingWindow.inWindow(e.admittedSecond(), nowMs)) {
+      for (String key : e.scopes()) {
+        ScopeState st = counters.get(key);
+        if (st != null) {
+          st.tokens.add(e.admittedSecond(), -left);
+          put(key, st, nowMs);
+        }
+      }
+    }
+    inFlight.put(requestId, e.givenBack());
   }
 
   /**
-   * Forgets requests released more than {@link #GRACE_MS} ago, and frees the slots of requests
-   * whose release has not come {@link #GRACE_MS} after their deadline (the session processor
-   * answers every request by its deadline, so this is a safety net, counted).
+   * Forgets requests released more than {@link #GRACE_MS} ago, gives back the reservations of
+   * requests released {@link #USAGE_WAIT_MS} ago with no usage since, and frees the slots of
+   * requests whose release has not come {@link #GRACE_MS} after their deadline (the session
+   * processor answers every request by its deadline, so this is a safety net, counted).
    */
   void sweep(long nowMs) {
     List<KeyValue<String, String>> due = new ArrayList<>();
@@ -239,6 +273,8 @@ final class Ledger {
         release(d.value, nowMs);
       } else if (e.done() && nowMs >= e.doneAtMs() + GRACE_MS) {
         inFlight.delete(d.value);
+      } else if (e.done() && e.outstanding() > 0 && nowMs >= e.doneAtMs() + USAGE_WAIT_MS) {
+        giveBack(d.value, e, nowMs);
       }
     }
   }

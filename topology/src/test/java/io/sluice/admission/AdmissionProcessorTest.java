@@ -132,6 +132,70 @@ class AdmissionProcessorTest {
     processor.process(new Record<>("acme", new AdmissionInput.ReleaseIn("r0"), NOW));
   }
 
+  private void release(String id) {
+    processor.process(new Record<>("acme", new AdmissionInput.ReleaseIn(id), NOW));
+  }
+
+  private void usage(String id, int promptTokens, int completionTokens) {
+    processor.process(
+        new Record<>(
+            "acme",
+            new AdmissionInput.UsageIn(
+                new Usage(
+                    "acme",
+                    id,
+                    "sim",
+                    "gpt",
+                    "m",
+                    promptTokens,
+                    completionTokens,
+                    0.0,
+                    false,
+                    NOW)),
+            NOW));
+  }
+
+  @Test
+  void shouldKeepAReservationWhoseReleaseOvertakesItsUsage() {
+    // Given a tpm of 220 and two requests of 105 tokens each (5 prompt, 100 reserved) admitted
+    start(t -> new Limits(null, 220L, null, null, null), KeyLimits.NONE);
+    assertThat(send("r0", null, null)).isInstanceOf(AdmissionOutcome.Admitted.class);
+    assertThat(send("r1", null, null)).isInstanceOf(AdmissionOutcome.Admitted.class);
+
+    // When r0's release is read before its usage (they are on two topics: either can come first)
+    release("r0");
+
+    // Then a request judged in between is refused: r0's tokens still count, as its estimate
+    assertThat(send("r2", null, null)).isInstanceOf(AdmissionOutcome.Refused.class);
+    // and once its usage comes (10 tokens) it replaces the estimate: 105 + 10 leave room for one
+    usage("r0", 5, 5);
+    assertThat(send("r3", null, null)).isInstanceOf(AdmissionOutcome.Admitted.class);
+    assertThat(send("r4", null, null)).isInstanceOf(AdmissionOutcome.Refused.class);
+  }
+
+  @Test
+  void shouldGiveBackTheReservationOfARequestAnsweredWithoutUsageAfterAWait() {
+    // Given a tpm of 220, two requests admitted, and one of them answered with no provider call
+    start(t -> new Limits(null, 220L, null, null, null), KeyLimits.NONE);
+    send("r0", null, null);
+    send("r1", null, null);
+    release("r0");
+    sweep();
+    assertThat(send("r2", null, null)).isInstanceOf(AdmissionOutcome.Refused.class);
+
+    // When no usage comes within the wait, and the sweep runs
+    advance(Duration.ofMillis(Ledger.USAGE_WAIT_MS));
+    sweep();
+
+    // Then its reservation is given back
+    assertThat(send("r3", null, null)).isInstanceOf(AdmissionOutcome.Admitted.class);
+    // and a usage that still comes later is charged in full (5 + 10 over r1's and r3's 210)
+    usage("r0", 5, 5);
+    advance(Duration.ofSeconds(1));
+    KeyValueStore<String, ScopeState> counters = context.getStateStore(AdmissionSupplier.COUNTERS);
+    assertThat(counters.get("t:acme").tokens.total(context.currentSystemTimeMs())).isEqualTo(220);
+  }
+
   @Test
   void shouldForgetAReleasedRequestAfterTheGracePeriod() {
     // Given rpm 10 and a request admitted and released

@@ -66,8 +66,19 @@ class SlidingWindowTest {
     assertThat(back.spendUsd).isEqualTo(0.25);
     assertThat(back.periodStartMs).isEqualTo(T0);
     var inFlight = JsonSerde.of(InFlight.class);
-    InFlight e = new InFlight("acme", "k1", java.util.List.of("t:acme", "k:k1"), 7, 45, 9, 99, 0);
+    InFlight e =
+        new InFlight("acme", "k1", java.util.List.of("t:acme", "k:k1"), 7, 45, 9, 99, 0, 1);
     assertThat(inFlight.deserializer().deserialize("t", inFlight.serializer().serialize("t", e)))
         .isEqualTo(e);
+    // and an entry written before usages were counted reads as none counted
+    String old =
+        "{\"tenant\":\"acme\",\"keyId\":null,\"scopes\":[\"t:acme\"],\"admittedSecond\":7,"
+            + "\"reserved\":45,\"charged\":0,\"deadlineMs\":99,\"doneAtMs\":0}";
+    assertThat(
+            inFlight
+                .deserializer()
+                .deserialize("t", old.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .usages())
+        .isZero();
   }
 }
