@@ -14,15 +14,13 @@ import io.sluice.tools.ToolMessages;
 import io.sluice.tools.worker.ToolQueues;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -74,11 +72,20 @@ public final class ToolBridge implements AutoCloseable {
   private final ConfluentAvroSerde<ToolResult> results;
   private final Connection connection;
   private final Channel channel;
-  private final NavigableMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
+  private final PublishConfirms<Pending> unconfirmed = new PublishConfirms<>();
+  private final ConcurrentLinkedQueue<Pending> nackedCalls = new ConcurrentLinkedQueue<>();
   private final Map<String, ToolCall> awaitingReply = new ConcurrentHashMap<>();
   private final Map<TopicPartition, TreeSet<Long>> inFlightOffsets = new HashMap<>();
   private final Map<TopicPartition, Long> polledUpTo = new HashMap<>();
   private final AtomicBoolean republish = new AtomicBoolean();
+
+  /**
+   * Between a lost connection and the end of its recovery: the channel may be open again already
+   * (channels recover before the connection's listeners run), but its sequence numbers have started
+   * again, so nothing is published until {@link #republishAll} has taken the old ones out.
+   */
+  private final AtomicBoolean recovering = new AtomicBoolean();
+
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong replied = new AtomicLong();
   private final Thread loop;
@@ -134,10 +141,12 @@ public final class ToolBridge implements AutoCloseable {
                     unconfirmed.size(),
                     awaitingReply.size());
                 republish.set(true);
+                recovering.set(false);
               }
 
               @Override
               public void handleRecoveryStarted(Recoverable r) {
+                recovering.set(true);
                 log.warn("RabbitMQ connection lost; reconnecting");
               }
             });
@@ -164,7 +173,7 @@ public final class ToolBridge implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        if (!channel.isOpen()) {
+        if (!channel.isOpen() || recovering.get()) {
           consumer.pause(consumer.assignment());
           consumer.poll(Duration.ofMillis(200));
           continue;
@@ -174,6 +183,9 @@ public final class ToolBridge implements AutoCloseable {
         }
         if (republish.getAndSet(false)) {
           republishAll();
+        }
+        for (Pending p = nackedCalls.poll(); p != null; p = nackedCalls.poll()) {
+          publish(p);
         }
         for (ConsumerRecord<String, ToolCall> r : consumer.poll(Duration.ofMillis(100))) {
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -220,7 +232,7 @@ public final class ToolBridge implements AutoCloseable {
     awaitingReply.put(corr, call);
     try {
       long seq = channel.getNextPublishSeqNo();
-      unconfirmed.put(seq, p);
+      unconfirmed.published(seq, p);
       channel.basicPublish(
           o.exchange(),
           call.getName(),
@@ -238,8 +250,10 @@ public final class ToolBridge implements AutoCloseable {
   }
 
   private void republishAll() {
-    List<Pending> again = new ArrayList<>(unconfirmed.values());
-    unconfirmed.clear();
+    List<Pending> again = unconfirmed.drain();
+    for (Pending p = nackedCalls.poll(); p != null; p = nackedCalls.poll()) {
+      again.add(p);
+    }
     java.util.Set<String> corrs = new java.util.HashSet<>();
     again.forEach(p -> corrs.add(CallId.of(p.call()).encode()));
     for (Map.Entry<String, ToolCall> e : awaitingReply.entrySet()) {
@@ -251,18 +265,18 @@ public final class ToolBridge implements AutoCloseable {
   }
 
   private void confirmed(long seq, boolean multiple) {
-    settle(seq, multiple);
+    settle(unconfirmed.confirmed(seq, multiple));
   }
 
   private void nacked(long seq, boolean multiple) {
-    log.warn("RabbitMQ refused call(s) up to {}; publishing them again", seq);
-    republish.set(true);
+    List<Pending> refused = unconfirmed.nacked(seq, multiple);
+    log.warn("RabbitMQ refused {} call(s) up to {}; publishing them again", refused.size(), seq);
+    nackedCalls.addAll(refused); // their offsets stay uncommitted until a publish is confirmed
   }
 
-  private void settle(long seq, boolean multiple) {
-    NavigableMap<Long, Pending> done =
-        multiple ? unconfirmed.headMap(seq, true) : unconfirmed.subMap(seq, true, seq, true);
-    for (Pending p : new ArrayList<>(done.values())) {
+  /** Confirmed publishes: their offsets no longer hold the commit back. */
+  private void settle(List<Pending> done) {
+    for (Pending p : done) {
       if (p.tp() != null) {
         synchronized (inFlightOffsets) {
           TreeSet<Long> s = inFlightOffsets.get(p.tp());
@@ -272,7 +286,6 @@ public final class ToolBridge implements AutoCloseable {
         }
       }
     }
-    done.clear();
   }
 
   /** Commits, per partition, up to the first call whose publish is not yet confirmed. */
