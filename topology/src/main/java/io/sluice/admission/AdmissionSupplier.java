@@ -43,15 +43,17 @@ public final class AdmissionSupplier
 
   @Override
   public Set<StoreBuilder<?>> stores() {
+    // The counters and the requests in flight are cached: a tenant's state is written at every
+    // admission and release, and a request's entry two or three times within a second or so;
+    // the cache sends the changelog (and RocksDB) the last value of each per commit instead of
+    // every write. The expiry index is not: its puts and deletes are seconds apart.
     return Set.of(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(COUNTERS),
-            Serdes.String(),
-            JsonSerde.of(ScopeState.class)),
+                Stores.persistentKeyValueStore(COUNTERS), Serdes.String(), ScopeStateSerde.serde())
+            .withCachingEnabled(),
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(IN_FLIGHT),
-            Serdes.String(),
-            JsonSerde.of(InFlight.class)),
+                Stores.persistentKeyValueStore(IN_FLIGHT), Serdes.String(), InFlightSerde.serde())
+            .withCachingEnabled(),
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(EXPIRY), Serdes.String(), Serdes.String()));
   }

@@ -3,8 +3,10 @@ package io.sluice.admission;
 import io.sluice.events.Request;
 import io.sluice.events.Usage;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
@@ -51,6 +53,14 @@ final class Ledger {
   private final AdmissionSettings settings;
   private final AdmissionMetrics metrics;
   private final Set<String> tenantsSeen;
+
+  /**
+   * The scopes' states as last written, so a hot tenant's state is not read back from the store
+   * (and decoded) at every request. Only this task's processor writes the store, and a new
+   * processor (a task moved, revived or restored) starts with an empty map, so it never holds other
+   * than the store's value.
+   */
+  private final Map<String, ScopeState> live = new HashMap<>();
 
   Ledger(
       KeyValueStore<String, ScopeState> counters,
@@ -216,7 +226,7 @@ final class Ledger {
     boolean awaitUsage = e.usages() == 0 && e.outstanding() > 0;
     long left = awaitUsage ? 0 : e.outstanding();
     for (String key : e.scopes()) {
-      ScopeState st = counters.get(key);
+      ScopeState st = existing(key);
       if (st == null) {
         continue;
       }
@@ -227,10 +237,9 @@ final class Ledger {
       put(key, st, nowMs);
     }
     inFlight.put(requestId, e.release(nowMs));
-    expiry.put(expiryKey(nowMs + GRACE_MS, requestId), requestId);
-    if (awaitUsage) {
-      expiry.put(expiryKey(nowMs + USAGE_WAIT_MS, requestId), requestId);
-    }
+    // one check, at the wait's end when a usage may still come, else at the grace's end; the
+    // sweep schedules the next one
+    expiry.put(expiryKey(nowMs + (awaitUsage ? USAGE_WAIT_MS : GRACE_MS), requestId), requestId);
   }
 
   /** A released request's reservation that no usage replaced in time: given back. */
@@ -238,7 +247,7 @@ final class Ledger {
     long left = e.outstanding();
     if (SlidingWindow.inWindow(e.admittedSecond(), nowMs)) {
       for (String key : e.scopes()) {
-        ScopeState st = counters.get(key);
+        ScopeState st = existing(key);
         if (st != null) {
           st.tokens.add(e.admittedSecond(), -left);
           put(key, st, nowMs);
@@ -273,8 +282,11 @@ final class Ledger {
         release(d.value, nowMs);
       } else if (e.done() && nowMs >= e.doneAtMs() + GRACE_MS) {
         inFlight.delete(d.value);
-      } else if (e.done() && e.outstanding() > 0 && nowMs >= e.doneAtMs() + USAGE_WAIT_MS) {
-        giveBack(d.value, e, nowMs);
+      } else if (e.done()) {
+        if (e.outstanding() > 0 && nowMs >= e.doneAtMs() + USAGE_WAIT_MS) {
+          giveBack(d.value, e, nowMs);
+        }
+        expiry.put(expiryKey(e.doneAtMs() + GRACE_MS, d.value), d.value);
       }
     }
   }
@@ -282,7 +294,7 @@ final class Ledger {
   /** Refreshes the gauges of every tenant of this task (the minute's tokens move with time). */
   void gauges(long nowMs) {
     for (String tenant : tenantsSeen) {
-      ScopeState st = counters.get("t:" + tenant);
+      ScopeState st = existing("t:" + tenant);
       if (st != null) {
         Limits l = settings.tenants().forTenant(tenant);
         st.spend(l, nowMs);
@@ -292,11 +304,27 @@ final class Ledger {
   }
 
   private ScopeState state(String key) {
-    ScopeState st = counters.get(key);
+    ScopeState st = existing(key);
     return st != null ? st : new ScopeState();
   }
 
+  /** The scope's state, or null when it has none yet. */
+  private ScopeState existing(String key) {
+    ScopeState st = live.get(key);
+    if (st == null) {
+      st = counters.get(key);
+      if (st != null) {
+        live.put(key, st);
+      }
+    }
+    return st;
+  }
+
+  /** Writes a scope's state, its windows pruned to the last minute (so its size is bounded). */
   private void put(String key, ScopeState st, long nowMs) {
+    st.requests.prune(nowMs);
+    st.tokens.prune(nowMs);
+    live.put(key, st);
     counters.put(key, st);
     if (key.startsWith("t:")) {
       String tenant = key.substring(2);

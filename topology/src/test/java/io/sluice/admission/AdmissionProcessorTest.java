@@ -38,14 +38,14 @@ class AdmissionProcessorTest {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(AdmissionSupplier.COUNTERS),
                 Serdes.String(),
-                JsonSerde.of(ScopeState.class))
+                ScopeStateSerde.serde())
             .withLoggingDisabled()
             .build();
     KeyValueStore<String, InFlight> inFlight =
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(AdmissionSupplier.IN_FLIGHT),
                 Serdes.String(),
-                JsonSerde.of(InFlight.class))
+                InFlightSerde.serde())
             .withLoggingDisabled()
             .build();
     KeyValueStore<String, String> expiry =
@@ -211,5 +211,25 @@ class AdmissionProcessorTest {
     assertThat(inFlight.get("r0")).isNull();
     KeyValueStore<String, String> expiry = context.getStateStore(AdmissionSupplier.EXPIRY);
     assertThat(expiry.approximateNumEntries()).isEqualTo(1); // the deadline's, due later
+  }
+
+  @Test
+  void givenAScopeWithoutAnRpmWhenRequestsComeForTwoMinutesThenItsWindowsKeepOneMinute() {
+    // Given a tenant with a tpm only: nothing checks its request window against a limit
+    start(t -> new Limits(null, 1_000_000L, null, null, null), KeyLimits.NONE);
+
+    // When a request is admitted (and released) every second for two minutes
+    for (int i = 0; i < 120; i++) {
+      send("r" + i, null, null);
+      release("r" + i);
+      advance(Duration.ofSeconds(1));
+    }
+
+    // Then its stored state keeps the last minute's buckets only: its record's size is bounded
+    KeyValueStore<String, ScopeState> counters = context.getStateStore(AdmissionSupplier.COUNTERS);
+    ScopeState st = counters.get("t:acme");
+    assertThat(st.requests.buckets).hasSizeLessThanOrEqualTo(SlidingWindow.SECONDS);
+    assertThat(st.tokens.buckets).hasSizeLessThanOrEqualTo(SlidingWindow.SECONDS);
+    assertThat(st.requests.total(context.currentSystemTimeMs())).isEqualTo(59);
   }
 }
