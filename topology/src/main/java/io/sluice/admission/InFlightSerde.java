@@ -5,10 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The {@value AdmissionSupplier#IN_FLIGHT} store's values in a small binary layout (written two or
@@ -29,14 +26,10 @@ final class InFlightSerde {
   /** A scope list longer than this is not one this stage wrote (it writes one or two). */
   private static final int MAX_SCOPES = 16;
 
-  private static final Deserializer<InFlight> JSON = JsonSerde.of(InFlight.class).deserializer();
-
   private InFlightSerde() {}
 
   static Serde<InFlight> serde() {
-    Serializer<InFlight> ser = (topic, v) -> v == null ? null : write(v);
-    Deserializer<InFlight> de = (topic, bytes) -> bytes == null ? null : read(topic, bytes);
-    return Serdes.serdeFrom(ser, de);
+    return JsonSerde.binaryReadingJson(InFlight.class, InFlightSerde::write, InFlightSerde::read);
   }
 
   static byte[] write(InFlight e) {
@@ -63,10 +56,7 @@ final class InFlightSerde {
     return b.array();
   }
 
-  static InFlight read(String topic, byte[] bytes) {
-    if (bytes.length > 0 && bytes[0] == '{') {
-      return JSON.deserialize(topic, bytes);
-    }
+  static InFlight read(byte[] bytes) {
     try {
       ByteBuffer b = ByteBuffer.wrap(bytes);
       byte version = b.get();

@@ -3,10 +3,7 @@ package io.sluice.admission;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The {@value AdmissionSupplier#COUNTERS} store's values in a small binary layout: a hot tenant's
@@ -31,15 +28,11 @@ final class ScopeStateSerde {
   /** The largest value this writes: two full windows. */
   static final int MAX_BYTES = 1 + 4 + 8 + 8 + 2 * (4 + SlidingWindow.SECONDS * 16);
 
-  private static final Deserializer<ScopeState> JSON =
-      JsonSerde.of(ScopeState.class).deserializer();
-
   private ScopeStateSerde() {}
 
   static Serde<ScopeState> serde() {
-    Serializer<ScopeState> ser = (topic, s) -> s == null ? null : write(s);
-    Deserializer<ScopeState> de = (topic, bytes) -> bytes == null ? null : read(topic, bytes);
-    return Serdes.serdeFrom(ser, de);
+    return JsonSerde.binaryReadingJson(
+        ScopeState.class, ScopeStateSerde::write, ScopeStateSerde::read);
   }
 
   static byte[] write(ScopeState s) {
@@ -58,10 +51,7 @@ final class ScopeStateSerde {
     }
   }
 
-  static ScopeState read(String topic, byte[] bytes) {
-    if (bytes.length > 0 && bytes[0] == '{') {
-      return JSON.deserialize(topic, bytes);
-    }
+  static ScopeState read(byte[] bytes) {
     try {
       ByteBuffer b = ByteBuffer.wrap(bytes);
       byte version = b.get();
