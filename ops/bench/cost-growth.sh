@@ -50,6 +50,7 @@ mkdir -p "$OUT"
 rm -rf "$OUT/kafka" "$OUT"/state-* "$OUT"/*.json "$OUT"/*.progress "$OUT"/rows-*.tsv "$OUT"/gc-*.log
 pids=()
 gw_pid=""
+prefix="llm."
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for _ in $(seq 1 60); do # at most 30 s for a clean stop, then kill -9
@@ -88,14 +89,17 @@ kafka:
   instance_id: $2-1
   processing_guarantee: $GUARANTEE
   state_dir: $OUT/state-$2
-topics: {partitions: $PARTITIONS}
+topics: {partitions: $PARTITIONS, prefix: "$2."}
 providers:
   sim: {type: openai, base_url: "http://127.0.0.1:$3/v1", timeout_ms: 60000, max_concurrency: $4, http2: $5}
 models:
   bench: {deployments: [{provider: sim, model: sim-bench}]}
 http: {port: $HTTP_PORT}
 YAML
-  [ -f "$OUT/topics.log" ] || java -jar "$jar" topics --config "$OUT/$1.yaml" --partitions "$PARTITIONS" > "$OUT/topics.log" 2>&1
+  # topics of its own per application: a new application id on a shared llm.requests would start
+  # at its earliest offset and first work through every earlier run's requests
+  java -jar "$jar" topics --config "$OUT/$1.yaml" --partitions "$PARTITIONS" >> "$OUT/topics.log" 2>&1
+  prefix="$2."
   restart "$1"
 }
 restart() { # name: (re)starts the gateway of config $1, GC log appended
@@ -108,7 +112,7 @@ stop_gateway() { kill "$gw_pid" 2>/dev/null || true; for _ in $(seq 1 60); do ki
 bench() { # name, args...: the bench against the running gateway, in the foreground
   local name=$1; shift
   echo "== $name: sluice bench --bootstrap $* (load average $(cut -d" " -f1-3 /proc/loadavg))" >&2
-  java -jar "$jar" bench --bootstrap "127.0.0.1:$KAFKA_PORT" --gateway-pid "$gw_pid" --json "$OUT/$name.json" "$@" \
+  java -jar "$jar" bench --bootstrap "127.0.0.1:$KAFKA_PORT" --topic-prefix "$prefix" --gateway-pid "$gw_pid" --json "$OUT/$name.json" "$@" \
     > "$OUT/$name.out" 2> "$OUT/$name.progress" || echo "cost-growth: $name reported missing or duplicated responses" >&2
 }
 prewarm() { [ "$PREWARM" -gt 0 ] && bench "prewarm-$1" --rate 1000 --sim-latency-ms "$SIM_LATENCY" --warmup-s 0 --duration-s "$PREWARM"; return 0; }
@@ -119,7 +123,7 @@ for run in $RUNS; do
     cpu)
       t0=$(now); gateway cpu cost-cpu $SIM_PORT 2000 false; await_running "$t0" > /dev/null; prewarm cpu
       for rate in $RATES; do
-        java -jar "$jar" bench --bootstrap "127.0.0.1:$KAFKA_PORT" --gateway-pid "$gw_pid" --rate "$rate" \
+        java -jar "$jar" bench --bootstrap "127.0.0.1:$KAFKA_PORT" --topic-prefix "$prefix" --gateway-pid "$gw_pid" --rate "$rate" \
           --sim-latency-ms "$SIM_LATENCY" --warmup-s "$WARMUP" --duration-s "$DURATION" --json "$OUT/cpu-$rate.json" \
           > "$OUT/cpu-$rate.out" 2> "$OUT/cpu-$rate.progress" &
         b=$!; pids+=($b)
@@ -159,7 +163,7 @@ for run in $RUNS; do
       for _ in $(seq 1 60); do curl -fs -o /dev/null "http://127.0.0.1:$SLOW_SIM_PORT/stats" && break; sleep 1; done
       t0=$(now); gateway inflight cost-inflight $SLOW_SIM_PORT $((INFLIGHT * 2)) true; await_running "$t0" > /dev/null
       start_line=$(wc -l < "$OUT/gc-inflight.log")
-      java -jar "$jar" bench --bootstrap "127.0.0.1:$KAFKA_PORT" --gateway-pid "$gw_pid" --mode closed \
+      java -jar "$jar" bench --bootstrap "127.0.0.1:$KAFKA_PORT" --topic-prefix "$prefix" --gateway-pid "$gw_pid" --mode closed \
         --in-flight "$INFLIGHT" --sim-latency-ms "$SLOW_LATENCY" --warmup-s "$WARMUP" --duration-s "$DURATION" \
         --json "$OUT/inflight.json" > "$OUT/inflight.out" 2> "$OUT/inflight.progress" &
       b=$!; pids+=($b)

@@ -10,6 +10,7 @@
 #   PREWARM=60 WARMUP=10 DURATION=60 REBALANCE_S=90 LEAD=15 SETTLE_S=5 ... # the knobs, defaults
 #   PARTITIONS=6 SIM_LATENCY=200 GUARANTEE=at_least_once MAX_CONCURRENCY=2000 DRAIN=60 RUNNING_TIMEOUT=180
 #   GATEWAY_JAVA_OPTS=... BENCH_JAVA_OPTS=...      # JVM options of the gateways and of the bench
+#   KAFKA_PROPERTIES='{probing.rebalance.interval.ms: 60000}'  # the gateways' kafka.properties
 #
 # Per instance count N it records, in $OUT (default /tmp/scale-out), and as a markdown table on
 # stdout:
@@ -47,6 +48,7 @@ GUARANTEE="${GUARANTEE:-at_least_once}"
 MAX_CONCURRENCY="${MAX_CONCURRENCY:-2000}"
 GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:-}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:-}"
+KAFKA_PROPERTIES="${KAFKA_PROPERTIES:-{\}}"
 SIM_PORT=18280 KAFKA_PORT=19292 HTTP_BASE=18290
 [ -f "$jar" ] || { echo "scale-out: build the jar first (./mvnw -B -q package -DskipTests)" >&2; exit 2; }
 [ "$LEAD" -lt "$REBALANCE_S" ] || { echo "scale-out: LEAD must be below REBALANCE_S" >&2; exit 2; }
@@ -96,6 +98,7 @@ kafka:
   application_id: scale-out
   processing_guarantee: $GUARANTEE
   state_dir: $OUT/state-$1
+  properties: $KAFKA_PROPERTIES
 topics: {partitions: $PARTITIONS}
 providers:
   sim: {type: openai, base_url: "http://127.0.0.1:$SIM_PORT/v1", timeout_ms: 30000, max_concurrency: $MAX_CONCURRENCY}

@@ -130,6 +130,14 @@ final class BenchCommand implements Callable<Integer> {
               + " (its producer's linger.ms is 1 unless given).")
   Map<String, String> clientProperties = new LinkedHashMap<>();
 
+  @Option(
+      names = "--topic-prefix",
+      paramLabel = "P",
+      defaultValue = "llm.",
+      description =
+          "With --bootstrap: the running gateway's topics.prefix; requests go to P+requests and answers are read from P+responses (default ${DEFAULT-VALUE}).")
+  String topicPrefix;
+
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary to FILE.")
   Path json;
 
@@ -147,6 +155,11 @@ final class BenchCommand implements Callable<Integer> {
           "--rate, --in-flight and --duration-s must be >= 1; --warmup-s, --requests >= 0");
     }
     cost.validate();
+    if (bootstrap == null && !topicPrefix.equals("llm.")) {
+      throw new IllegalArgumentException("--topic-prefix needs --bootstrap");
+    }
+    String requestsTopic = topicPrefix + "requests";
+    String responsesTopic = topicPrefix + "responses";
     Workload w =
         new Workload(workload, hitRatio, sessions, "bench").withHistory(cost.historyShape());
     CatalogSchemaRegistry registry = CatalogSchemaRegistry.bundled();
@@ -162,7 +175,15 @@ final class BenchCommand implements Callable<Integer> {
       String target = embedded == null ? bootstrap : embedded.bootstrapServers();
       Path stateDir = embedded == null ? cost.stateDir : embedded.stateDir();
       ObjectNode prefill =
-          BenchCostSteps.prefill(cost, target, clientProperties(), w, requestSerde, responseSerde);
+          BenchCostSteps.prefill(
+              cost,
+              target,
+              clientProperties(),
+              requestsTopic,
+              responsesTopic,
+              w,
+              requestSerde,
+              responseSerde);
       if (prefill != null) {
         BenchCostSteps.afterPrefill(prefill, stateDir);
       }
@@ -171,8 +192,8 @@ final class BenchCommand implements Callable<Integer> {
               new GatewayBench.Options(
                   target,
                   clientProperties(),
-                  "llm.requests",
-                  "llm.responses",
+                  requestsTopic,
+                  responsesTopic,
                   mode.equals("open"),
                   rate,
                   inFlight,

@@ -24,6 +24,8 @@ final class BenchCostSteps {
       BenchCostOptions cost,
       String bootstrap,
       Properties kafka,
+      String requestsTopic,
+      String responsesTopic,
       Workload w,
       ConfluentAvroSerde<Request> requestSerde,
       ConfluentAvroSerde<Response> responseSerde)
@@ -36,8 +38,8 @@ final class BenchCostSteps {
             new SessionPrefill.Options(
                 bootstrap,
                 kafka,
-                "llm.requests",
-                "llm.responses",
+                requestsTopic,
+                responsesTopic,
                 cost.prefillSessions,
                 cost.prefillInFlight,
                 Duration.ofSeconds(cost.prefillTimeoutS),
