@@ -19,6 +19,7 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 final class StreamsProperties {
   static final String GLOBAL_FETCH_MIN_BYTES = "65536";
   static final String GLOBAL_FETCH_MAX_WAIT_MS = "100";
+  static final String PROBING_REBALANCE_INTERVAL_MS = "60000";
 
   private StreamsProperties() {}
 
@@ -56,6 +57,12 @@ final class StreamsProperties {
     // per-record lag check that formats a log message for each of them (String.format on the
     // stream thread at every process call, found in the profile).
     p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+    // A new instance gets a stateful task only once its warm-up replica has caught up, checked by
+    // a probing rebalance that Kafka Streams schedules only while warm-ups exist: every 10 min by
+    // default, so a scaled-out gateway carried almost no load for minutes (docs/BENCHMARKS.md,
+    // Scale-out). One minute costs nothing once the assignment is balanced.
+    p.putIfAbsent(
+        StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, PROBING_REBALANCE_INTERVAL_MS);
     // Fetch in batches (balanced): with fetch.min.bytes 1 every consumer fetches again as soon as
     // one record is there, and on a loaded broker that is thousands of tiny fetches a second.
     // Waiting up to 5 ms for 4 KiB costs each hop at most 5 ms, small beside a provider call, and

@@ -21,6 +21,25 @@ class StreamsPropertiesTest {
   }
 
   @Test
+  void givenNoKafkaProperties_whenBuilt_thenANewInstanceIsProbedForItsTasksEveryMinute() {
+    Properties p = StreamsProperties.of(SluiceConfig.parse("", "empty.yaml", Map.of()));
+
+    assertThat(p.getProperty("probing.rebalance.interval.ms")).isEqualTo("60000");
+  }
+
+  @Test
+  void givenAProbingIntervalInKafkaProperties_whenBuilt_thenTheUsersValueWins() {
+    Properties p =
+        StreamsProperties.of(
+            SluiceConfig.parse(
+                "kafka: {properties: {probing.rebalance.interval.ms: \"600000\"}}",
+                "probe.yaml",
+                Map.of()));
+
+    assertThat(p.getProperty("probing.rebalance.interval.ms")).isEqualTo("600000");
+  }
+
+  @Test
   void givenFetchSettingsInKafkaProperties_whenBuilt_thenTheUsersValuesWin() {
     SluiceConfig config =
         SluiceConfig.parse(
