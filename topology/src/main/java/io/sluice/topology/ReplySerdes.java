@@ -5,11 +5,11 @@ import io.sluice.events.ResponseChunk;
 import io.sluice.schema.ReplyHeaders;
 import io.sluice.schema.registry.SchemaRegistry;
 import io.sluice.schema.serde.ConfluentAvroSerde;
+import io.sluice.schema.serde.SpecificWriters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -28,12 +28,8 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class ReplySerdes {
   private final SchemaRegistry registry;
-  private final SpecificDatumWriter<Response> responses =
-      new SpecificDatumWriter<>(
-          Response.getClassSchema(), SpecificData.getForClass(Response.class));
-  private final SpecificDatumWriter<ResponseChunk> chunks =
-      new SpecificDatumWriter<>(
-          ResponseChunk.getClassSchema(), SpecificData.getForClass(ResponseChunk.class));
+  private final SpecificDatumWriter<Response> responses = SpecificWriters.of(Response.class);
+  private final SpecificDatumWriter<ResponseChunk> chunks = SpecificWriters.of(ResponseChunk.class);
   private volatile Ids ids;
 
   private record Ids(int response, int chunk) {}

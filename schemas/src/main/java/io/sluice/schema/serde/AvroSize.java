@@ -12,7 +12,6 @@ import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -55,7 +54,7 @@ public final class AvroSize {
     Counter out = new Counter();
     BinaryEncoder encoder = ENCODERS.directBinaryEncoder(out, null);
     try {
-      new SpecificDatumWriter<SpecificRecord>(
+      SpecificWriters.<SpecificRecord>of(
               record.getSchema(), SpecificData.getForSchema(record.getSchema()))
           .write(record, encoder);
       encoder.flush();

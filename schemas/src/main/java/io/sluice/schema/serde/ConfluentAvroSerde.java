@@ -23,7 +23,6 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -351,7 +350,7 @@ public final class ConfluentAvroSerde<T> implements Serde<T> {
 
   private GenericDatumWriter<T> newWriter(Schema schema) {
     return model instanceof SpecificData sd
-        ? new SpecificDatumWriter<>(schema, sd)
+        ? SpecificWriters.of(schema, sd)
         : new GenericDatumWriter<>(schema, model);
   }
 
