@@ -125,25 +125,16 @@ final class SessionMachine {
     if (repeats.repeated(request, reply, trace, now, d)) {
       return d;
     }
-    long createdAt =
-        request.getCreatedAt() != null ? request.getCreatedAt().toEpochMilli() : recordTimestamp;
-    long timeout =
-        request.getTimeoutMs() != null
-            ? request.getTimeoutMs()
-            : settings.defaultTimeout().toMillis();
     PendingRequest p =
-        PendingRequest.newBuilder()
-            .setRequest(request)
-            .setAcceptedAtMs(now)
-            .setCreatedAtMs(createdAt)
-            .setDeadlineMs(createdAt + timeout)
-            .setTraceId(trace.traceId())
-            .setRootSpanId(TraceIds.spanId())
-            .setParentSpanId(trace.parentSpanId())
-            .setSeq(queues.takeSeq())
-            .setReplyTopic(reply == null ? null : reply.topic())
-            .setReplyPartition(reply == null ? null : reply.partition())
-            .build();
+        AcceptedRequests.pending(
+            request,
+            recordTimestamp,
+            now,
+            settings.defaultTimeout().toMillis(),
+            trace,
+            TraceIds.spanId(),
+            queues.takeSeq(),
+            reply);
     String sid = request.getSessionId();
     int position = queues.admit(id, sid);
     deadlines.request(p.getDeadlineMs(), id);
