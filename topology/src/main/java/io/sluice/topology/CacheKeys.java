@@ -66,11 +66,7 @@ final class CacheKeys {
         g.writeString(m.getName());
         g.writeStartArray();
         for (ToolInvocation t : m.getToolCalls()) {
-          g.writeStartArray();
-          g.writeString(t.getId());
-          g.writeString(t.getName());
-          g.writeString(t.getArgumentsJson());
-          g.writeEndArray();
+          triple(g, t.getId(), t.getName(), t.getArgumentsJson());
         }
         g.writeEndArray();
         g.writeEndArray();
@@ -101,11 +97,7 @@ final class CacheKeys {
       }
       g.writeArrayFieldStart("tools");
       for (ToolSpec t : r.getTools()) {
-        g.writeStartArray();
-        g.writeString(t.getName());
-        g.writeString(t.getDescription());
-        g.writeString(t.getParametersJson());
-        g.writeEndArray();
+        triple(g, t.getName(), t.getDescription(), t.getParametersJson());
       }
       g.writeEndArray();
       g.writeEndObject();
@@ -113,6 +105,15 @@ final class CacheKeys {
       throw new UncheckedIOException(e); // the sink never throws
     }
     return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /** A tool call or a tool definition: an array of its three texts. */
+  private static void triple(JsonGenerator g, String a, String b, String c) throws IOException {
+    g.writeStartArray();
+    g.writeString(a);
+    g.writeString(b);
+    g.writeString(c);
+    g.writeEndArray();
   }
 
   private static void number(JsonGenerator g, Number n) throws IOException {
